@@ -1,0 +1,83 @@
+// The verdict the scan engine reaches for each scanned object (a file or an
+// archive member), and the events it reports besides verdicts.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "odscan/common/digest.h"
+
+namespace odscan {
+
+enum class Verdict {
+  kClean,       // the local pattern says the object is not in the Smart Scan Pattern
+  kInfected,    // an exact signature matched
+  kUnresolved,  // the filter says a scan query is needed; no server has answered yet
+  kNotScanned,  // the object could not be checked; `reason` says why
+};
+
+// Why an object was not scanned. A limit that stops a scan is never reported as
+// clean.
+enum class SkipReason {
+  kNone,
+  kAccessDenied,  // the operating system refused to open or read it
+  kLocked,        // another process holds a lock that forbids reading
+  kVanished,      // it was deleted or replaced between listing and reading
+  kSizeLimit,     // larger than the maximum file size
+  kArchiveLimit,  // an archive limit (depth, member size, total bytes, ratio, count, time)
+  kIoError,       // a read failed
+  kArchiveError,  // the archive is corrupt or uses an unsupported method
+};
+
+// Which part of the system decided an infected verdict. The next layers add the
+// Smart Scan Server and the Global Smart Scan Server.
+enum class DetectionSource {
+  kNone,
+  kAgentPattern,  // an exact signature of the Smart Scan Agent Pattern
+};
+
+// Returns "clean", "infected", "unresolved" or "not_scanned".
+std::string_view verdictName(Verdict verdict);
+// Returns the snake_case name used in reports, for example "archive_limit".
+std::string_view skipReasonName(SkipReason reason);
+// Returns "agent_pattern", or "" for kNone.
+std::string_view detectionSourceName(DetectionSource source);
+
+struct ScanResult {
+  // Display name: the file path, or `outer!inner!leaf` for archive members.
+  std::string path;
+  // The file on disk that holds the object (the outermost archive for members).
+  std::filesystem::path file;
+  // 0 for a file on disk, 1 for a member of it, and so on.
+  int depth = 0;
+  std::uint64_t size = 0;
+
+  Verdict verdict = Verdict::kClean;
+  std::string threatName;  // set when infected
+  DetectionSource source = DetectionSource::kNone;
+  SkipReason reason = SkipReason::kNone;
+  std::string detail;  // human-readable explanation for kNotScanned and notes
+
+  // The digests computed for this object (only the kinds the pattern needs).
+  FileDigests digests;
+};
+
+// Something the engine noticed that is not a verdict on an object.
+struct ScanEvent {
+  enum class Kind {
+    kLoopSkipped,      // a directory already visited (same device and inode / file ID)
+    kSymlinkSkipped,   // a symbolic link not followed
+    kRootNotFound,     // a path given to scan() does not exist
+    kCancelled,        // cancel() stopped the scan
+  };
+  Kind kind;
+  std::string path;
+  std::string detail;
+};
+
+// Returns "loop_skipped", "symlink_skipped", "root_not_found" or "cancelled".
+std::string_view scanEventKindName(ScanEvent::Kind kind);
+
+}  // namespace odscan

@@ -1,0 +1,30 @@
+// Operating-system facts the scanner needs outside of file walking: where the
+// user's temporary folder is and how much disk space is free. Each function has a
+// POSIX implementation (system_posix.cc) and a Windows one (system_windows.cc).
+//
+// Thread safety: every function may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "odscan/common/status.h"
+
+namespace odscan::platform {
+
+// Returns %TEMP% on Windows (GetTempPathW); $TMPDIR, or /tmp when it is unset or
+// empty, elsewhere.
+std::filesystem::path tempDirectory();
+
+// Returns the bytes available to the current user on the file system holding
+// `path`, which must exist.
+Result<std::uint64_t> freeDiskSpace(const std::filesystem::path& path);
+
+// Returns the name of this host, or "unknown-host".
+std::string hostName();
+
+// Returns the login name of the user running the process, or "unknown-user".
+std::string userName();
+
+}  // namespace odscan::platform
