@@ -22,7 +22,11 @@
 
 namespace odscan {
 
+class BinaryFuseFilter;
+class PrivateKey;
 class PublicKey;
+class SignatureTable;
+struct PatternHeader;
 
 class AgentPattern {
  public:
@@ -34,6 +38,18 @@ class AgentPattern {
   // Reads and verifies a pattern file: signature, checksum, format version, kind.
   // Nothing in the file is used before those checks pass. Errors name `path`.
   static Result<AgentPattern> load(const std::filesystem::path& path, const PublicKey& key);
+
+  // Like load(), for a file already in memory; `name` starts every error message.
+  static Result<AgentPattern> loadFromBytes(std::span<const std::uint8_t> file,
+                                            const PublicKey& key, std::string_view name);
+
+  // Parses a decompressed payload whose container passed openPatternFile(). Checks
+  // every section and that the counts in `header` match them; fails with kCorrupt.
+  static Result<AgentPattern> fromPayload(std::vector<std::uint8_t> payload,
+                                          const PatternHeader& header);
+
+  // Returns the complete signed pattern file.
+  Result<std::vector<std::uint8_t>> encode(const PrivateKey& key, std::int64_t creationTime) const;
 
   AgentPattern(AgentPattern&&) noexcept;
   AgentPattern& operator=(AgentPattern&&) noexcept;
@@ -54,6 +70,14 @@ class AgentPattern {
 
   std::size_t exactCount() const;
   std::size_t filterKeyCount() const;
+  // Distinct filter digests of `kind`.
+  std::uint64_t filterKeyCount(DigestKind kind) const;
+
+  // Seconds since 1970-01-01 UTC from the file header; 0 for a pattern built in
+  // memory and not loaded.
+  std::int64_t creationTime() const;
+  const SignatureTable& exactSignatures() const;
+  const BinaryFuseFilter& filter() const;
 
   // Implementation detail shared with the pattern file reader and writer.
   struct Impl;
