@@ -4,14 +4,19 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace odscan {
 
 enum class ScanProfile {
-  kQuick,  // executables, scripts and archives, recognized by their first bytes
-  kFull,   // every file
+  // Executables (MZ/PE, ELF, Mach-O), scripts and archives, recognized by their
+  // first bytes. Scripts without a magic number are recognized by extension: .ps1
+  // .psm1 .vbs .vbe .js .jse .wsf .wsh .hta .bat .cmd .sh. Applies to archive
+  // members too.
+  kQuick,
+  kFull,  // every file
 };
 
 // Limits for containers. Each limit that stops the scan of a container yields a
@@ -20,25 +25,47 @@ struct ArchiveLimits {
   int maxDepth = 8;                                   // nesting levels below the file
   std::uint64_t maxMemberSize = 256ull << 20;         // bytes of one extracted member
   std::uint64_t maxTotalExtracted = 1ull << 30;       // bytes extracted from one file
-  std::uint32_t maxCompressionRatio = 150;            // extracted bytes per compressed byte
-  std::uint64_t ratioFloor = 1ull << 20;              // members smaller than this skip the ratio check
+  // Bytes extracted from one file (all levels) per byte of the file on disk.
+  std::uint32_t maxCompressionRatio = 150;
+  // The ratio is checked only once more than this many bytes were extracted from
+  // the file, so small archives of highly compressible text pass.
+  std::uint64_t ratioFloor = 1ull << 20;
   std::uint64_t maxMembers = 100000;                  // members in one file, all levels
   std::chrono::milliseconds maxTimePerFile{120000};   // wall time spent on one file
+  // Container files up to this size are read into memory once, hashed in the same
+  // pass, and opened from memory. Bigger ones are hashed and then read a second
+  // time by libarchive.
+  std::uint64_t maxBufferedFileSize = 64ull << 20;
+};
+
+// Test seams: each hook is empty in production and, when set, is called from the
+// worker thread that scans the file, so it must be thread-safe.
+struct ScanHooks {
+  // Called with the file's path just before a worker opens it.
+  std::function<void(const std::string& path)> beforeOpen;
+  // Called after the file is opened and its size read, before the first read.
+  std::function<void(const std::string& path)> afterOpen;
 };
 
 struct ScanOptions {
   ScanProfile profile = ScanProfile::kFull;
+  // Follow symbolic links (and Windows junctions) below the roots. The roots
+  // themselves are always followed, because the caller named them.
   bool followSymlinks = false;
   bool scanArchives = true;
-  // Paths (files or folders) not to scan, compared after making them absolute.
+  // Paths (files or folders) not to scan, compared after making them absolute and
+  // normal (lexically, without resolving links). Case-sensitive.
   std::vector<std::filesystem::path> excludePaths;
-  // Extensions not to scan, without the dot, compared case-insensitively.
+  // Extensions not to scan, with or without the leading dot, compared
+  // case-insensitively with the end of the file name ("gz" and "tar.gz" both match
+  // "a.tar.gz"). Applies to files on disk, not to archive members.
   std::vector<std::string> excludeExtensions;
   // Files larger than this are reported as not scanned (size limit); 0 means no limit.
   std::uint64_t maxFileSize = 0;
   ArchiveLimits archiveLimits;
   // Worker threads; 0 means one per core.
   unsigned threads = 0;
+  ScanHooks hooks;
 };
 
 }  // namespace odscan

@@ -28,7 +28,8 @@ enum class SkipReason {
   kSizeLimit,     // larger than the maximum file size
   kArchiveLimit,  // an archive limit (depth, member size, total bytes, ratio, count, time)
   kIoError,       // a read failed
-  kArchiveError,  // the archive is corrupt or uses an unsupported method
+  kArchiveError,  // the archive is corrupt, encrypted or uses an unsupported method
+  kNotFound,      // a path given to scan() does not exist
 };
 
 // Which part of the system decided an infected verdict. The next layers add the
@@ -46,7 +47,9 @@ std::string_view skipReasonName(SkipReason reason);
 std::string_view detectionSourceName(DetectionSource source);
 
 struct ScanResult {
-  // Display name: the file path, or `outer!inner!leaf` for archive members.
+  // Display name: the file path, or `outer!inner!leaf` for archive members. Control
+  // characters and invalid UTF-8 are replaced by '?', so it is safe to print; use
+  // `file` to act on the file.
   std::string path;
   // The file on disk that holds the object (the outermost archive for members).
   std::filesystem::path file;
