@@ -1,0 +1,89 @@
+// ScanReport: what one scan found, written as report.json in the session folder
+// and, with --json FILE, to that file too (the same document). It lists every
+// result that is not clean, the verdict counts, the versions of scanner and
+// pattern, the session id, start and end times, host and user. docs/scanner.md
+// describes every field.
+//
+// Thread safety: plain values and pure functions.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "odscan/common/status.h"
+#include "odscan/engine/scan_engine.h"
+#include "odscan/engine/scan_result.h"
+
+namespace odscan::scanner {
+
+// The report document's format version; bump it when a field changes meaning.
+inline constexpr int kScanReportFormatVersion = 1;
+
+// Exit codes of `odscan scan`, following clamscan.
+enum class ExitCode : int {
+  kNothingFound = 0,  // every object was checked and none is infected
+  kThreatsFound = 1,  // at least one object is infected (wins over everything else)
+  kError = 2,         // the scan did not start or did not check everything
+};
+
+enum class ScanOutcome {
+  kCompleted,   // the engine walked every root
+  kCancelled,   // interrupted (Ctrl+C) before the end
+  kNotStarted,  // stopped before scanning: bad pattern or key, no disk space
+};
+
+// Returns "completed", "cancelled" or "not_started".
+std::string_view scanOutcomeName(ScanOutcome outcome);
+
+// The outcome of quarantining one infected file.
+struct QuarantineAction {
+  std::filesystem::path file;
+  std::string detectionPath;
+  std::string threatName;
+  std::optional<std::string> quarantineId;  // set on success
+  Status error;                             // set on failure
+};
+
+struct ScanReport {
+  std::string scannerVersion;
+  std::optional<std::uint64_t> patternVersion;  // unset when the pattern did not load
+  std::string sessionId;
+  std::filesystem::path sessionFolder;
+  std::string host;
+  std::string user;
+  std::chrono::system_clock::time_point startedAt;
+  std::chrono::system_clock::time_point finishedAt;
+  std::vector<std::filesystem::path> roots;
+  nlohmann::ordered_json options = nlohmann::ordered_json::object();
+
+  ScanOutcome outcome = ScanOutcome::kNotStarted;
+  ScanSummary summary;
+  std::vector<ScanResult> findings;  // every result that is not clean
+  std::vector<ScanEvent> problems;   // loops, missing roots and other engine events
+  std::vector<QuarantineAction> actions;
+  std::vector<Status> errors;  // why the scan did not start, or other failures
+
+  // Returns the document written to report.json.
+  nlohmann::ordered_json toJson() const;
+};
+
+// Returns the exit code for `report`. It is 1 when anything is infected. Otherwise
+// it is 2 when the scan did not complete, an error was recorded, or any object is
+// unresolved or not scanned (a missing root counts as not scanned). Otherwise it
+// is 0.
+ExitCode exitCodeOf(const ScanReport& report);
+
+// Returns one result as the report and events.jsonl store it.
+nlohmann::ordered_json resultToJson(const ScanResult& result);
+
+// Writes `document` to `path` through a temporary file and a rename, so a reader
+// never sees half a report. Errors name `path`.
+Status writeJsonFile(const std::filesystem::path& path, const nlohmann::ordered_json& document);
+
+}  // namespace odscan::scanner

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that the build, the tests, the demo and the
+# fuzzers need. Run it as root (it re-runs itself through sudo otherwise). When
+# everything is installed already it only checks with dpkg-query and exits, so
+# the other scripts call it on every run.
+set -euo pipefail
+
+packages=(
+  # Build
+  build-essential cmake ninja-build ccache pkg-config git
+  # Libraries
+  libssl-dev openssl libcurl4-openssl-dev zlib1g-dev nlohmann-json3-dev
+  libspdlog-dev libfmt-dev libarchive-dev libcli11-dev
+  # Tests
+  libgtest-dev libgmock-dev googletest python3 bsdutils
+  # Test files and archive tools used by the tests and the demo
+  clamav clamav-testfiles zip unzip p7zip-full xz-utils bzip2 cpio libarchive-tools tar
+  # Fuzzers (libFuzzer ships with clang's runtime libraries)
+  clang-14 libclang-rt-14-dev
+)
+
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then
+    exec sudo "$0" "$@"
+  fi
+  echo "install-deps.sh: run this script as root (or install sudo) to install packages" >&2
+  exit 1
+fi
+
+is_installed() {
+  [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
+}
+
+missing=()
+for package in "${packages[@]}"; do
+  is_installed "$package" || missing+=("$package")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps.sh: all ${#packages[@]} packages are installed"
+  exit 0
+fi
+
+if ! grep -q '^VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
+  echo "install-deps.sh: warning: this script is written for Debian 12 (bookworm);" \
+    "package names may differ on this system" >&2
+fi
+
+echo "install-deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}"

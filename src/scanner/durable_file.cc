@@ -1,0 +1,110 @@
+#include "durable_file.h"
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#include <sys/stat.h>
+#else
+#include <fcntl.h>
+#include <unistd.h>
+#endif
+
+namespace odscan::scanner {
+namespace {
+
+Status errnoStatus(std::string_view action, const std::filesystem::path& path, int error) {
+  const StatusCode code = error == EEXIST   ? StatusCode::kAlreadyExists
+                          : error == ENOSPC ? StatusCode::kNoSpace
+                          : error == EACCES || error == EPERM ? StatusCode::kPermissionDenied
+                          : error == ENOENT                   ? StatusCode::kNotFound
+                                                              : StatusCode::kIoError;
+  return Status(code, std::string(action) + " '" + path.string() + "' failed: " +
+                          std::strerror(error));
+}
+
+}  // namespace
+
+Result<DurableFile> DurableFile::create(const std::filesystem::path& path, unsigned mode) {
+#ifdef _WIN32
+  (void)mode;
+  const int descriptor = ::_wopen(path.c_str(), _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY,
+                                  _S_IREAD | _S_IWRITE);
+#else
+  const int descriptor = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
+                                static_cast<mode_t>(mode));
+#endif
+  if (descriptor < 0) return errnoStatus("creating", path, errno);
+  return DurableFile(path, descriptor);
+}
+
+DurableFile::DurableFile(DurableFile&& other) noexcept
+    : path_(std::move(other.path_)), descriptor_(std::exchange(other.descriptor_, -1)) {}
+
+DurableFile& DurableFile::operator=(DurableFile&& other) noexcept {
+  if (this != &other) {
+    (void)close();
+    path_ = std::move(other.path_);
+    descriptor_ = std::exchange(other.descriptor_, -1);
+  }
+  return *this;
+}
+
+DurableFile::~DurableFile() { (void)close(); }
+
+Status DurableFile::write(std::span<const std::uint8_t> data) {
+  while (!data.empty()) {
+#ifdef _WIN32
+    const int written = ::_write(descriptor_, data.data(), static_cast<unsigned>(data.size()));
+#else
+    const ssize_t written = ::write(descriptor_, data.data(), data.size());
+#endif
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return errnoStatus("writing", path_, errno);
+    }
+    data = data.subspan(static_cast<std::size_t>(written));
+  }
+  return Status::success();
+}
+
+Status DurableFile::sync() {
+#ifdef _WIN32
+  const int result = ::_commit(descriptor_);
+#else
+  const int result = ::fsync(descriptor_);
+#endif
+  if (result != 0) return errnoStatus("flushing", path_, errno);
+  return Status::success();
+}
+
+Status DurableFile::close() {
+  if (descriptor_ < 0) return Status::success();
+#ifdef _WIN32
+  const int result = ::_close(std::exchange(descriptor_, -1));
+#else
+  const int result = ::close(std::exchange(descriptor_, -1));
+#endif
+  if (result != 0) return errnoStatus("closing", path_, errno);
+  return Status::success();
+}
+
+Status syncFolder(const std::filesystem::path& folder) {
+#ifdef _WIN32
+  (void)folder;
+  return Status::success();
+#else
+  const int descriptor = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (descriptor < 0) return errnoStatus("opening folder", folder, errno);
+  const int result = ::fsync(descriptor);
+  const int error = errno;
+  ::close(descriptor);
+  if (result != 0) return errnoStatus("flushing folder", folder, error);
+  return Status::success();
+#endif
+}
+
+}  // namespace odscan::scanner

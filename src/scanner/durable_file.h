@@ -1,0 +1,48 @@
+// DurableFile: a newly created file whose contents reach the disk before it is
+// published by a rename, for quarantine copies and restored files. Private to the
+// scanner library.
+//
+// Ownership: owns the open descriptor and closes it on destruction.
+// Thread safety: one thread per object.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+
+#include "odscan/common/status.h"
+
+namespace odscan::scanner {
+
+class DurableFile {
+ public:
+  // Creates `path`, failing with kAlreadyExists when it exists. `mode` is the
+  // POSIX permission bits (ignored on Windows).
+  static Result<DurableFile> create(const std::filesystem::path& path, unsigned mode);
+
+  DurableFile(DurableFile&& other) noexcept;
+  DurableFile& operator=(DurableFile&& other) noexcept;
+  DurableFile(const DurableFile&) = delete;
+  DurableFile& operator=(const DurableFile&) = delete;
+  ~DurableFile();
+
+  Status write(std::span<const std::uint8_t> data);
+  // Flushes the written data to the disk.
+  Status sync();
+  Status close();
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  DurableFile(std::filesystem::path path, int descriptor)
+      : path_(std::move(path)), descriptor_(descriptor) {}
+
+  std::filesystem::path path_;
+  int descriptor_ = -1;
+};
+
+// Flushes the directory entry of a file created or renamed in `folder`, so the
+// rename survives a power loss. Does nothing on Windows, where NTFS journals it.
+Status syncFolder(const std::filesystem::path& folder);
+
+}  // namespace odscan::scanner

@@ -1,0 +1,414 @@
+#include "odscan/scanner/quarantine_store.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <fstream>
+#include <system_error>
+#include <tuple>
+
+#include <openssl/rand.h>
+
+#include "durable_file.h"
+#include "odscan/common/hasher.h"
+#include "odscan/scanner/formatting.h"
+#include "odscan/scanner/random_id.h"
+#include "quarantine_file.h"
+
+namespace odscan::scanner {
+namespace {
+
+constexpr std::size_t kEntryIdBytes = 4;
+constexpr std::size_t kChunkSize = 64 * 1024;
+constexpr const char* kEntryExtension = ".odq";
+
+struct FileFacts {
+  std::uint64_t size = 0;
+  FileDigests digests;
+};
+
+std::span<const std::uint8_t> bytesOf(const std::vector<char>& buffer, std::size_t count) {
+  return {reinterpret_cast<const std::uint8_t*>(buffer.data()), count};
+}
+
+// Reads `path` once and returns its size and digests; `consume`, when set, gets
+// every chunk as it is read.
+Result<FileFacts> readFile(const std::filesystem::path& path, DigestKindSet kinds,
+                           const std::function<Status(std::span<const std::uint8_t>)>& consume) {
+  std::ifstream input(path, std::ios::binary);
+  if (!input) {
+    return Status(StatusCode::kIoError, "cannot open '" + path.string() + "' for reading");
+  }
+
+  MultiHasher hasher(kinds);
+  hasher.reset();
+  FileFacts facts;
+  std::vector<char> buffer(kChunkSize);
+  while (input) {
+    input.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto count = static_cast<std::size_t>(input.gcount());
+    if (count == 0) break;
+    hasher.update(bytesOf(buffer, count));
+    facts.size += count;
+    if (consume) {
+      if (Status consumed = consume(bytesOf(buffer, count)); !consumed.ok()) return consumed;
+    }
+  }
+  if (input.bad()) return Status(StatusCode::kIoError, "reading '" + path.string() + "' failed");
+  facts.digests = hasher.finish();
+  return facts;
+}
+
+template <std::size_t N>
+void fillRandom(std::array<std::uint8_t, N>& bytes) {
+  if (RAND_bytes(bytes.data(), static_cast<int>(N)) != 1) {
+    // The key only makes the bytes inert, so a weaker source still serves.
+    const std::string hex = randomHexId(N);
+    for (std::size_t i = 0; i < N; ++i) bytes[i] = static_cast<std::uint8_t>(hex[i]);
+  }
+}
+
+// Removes a file that an operation created, ignoring errors, because the caller is
+// already returning the error that matters.
+void discard(const std::filesystem::path& path) {
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+}
+
+// Removes a temporary file on every early return unless release() was called.
+class TemporaryFileGuard {
+ public:
+  explicit TemporaryFileGuard(std::filesystem::path path) : path_(std::move(path)) {}
+  ~TemporaryFileGuard() {
+    if (!released_) discard(path_);
+  }
+  TemporaryFileGuard(const TemporaryFileGuard&) = delete;
+  TemporaryFileGuard& operator=(const TemporaryFileGuard&) = delete;
+  void release() { released_ = true; }
+
+ private:
+  std::filesystem::path path_;
+  bool released_ = false;
+};
+
+Status filesystemError(std::string_view action, const std::filesystem::path& path,
+                       const std::error_code& error) {
+  return Status(StatusCode::kIoError,
+                std::string(action) + " '" + path.string() + "' failed: " + error.message());
+}
+
+Status checkScannedDigest(const QuarantineRequest& request, const FileDigests& digests) {
+  if (!request.scannedDigest) return Status::success();
+  const auto& now = digests.get(request.scannedDigest->kind);
+  if (now && *now == *request.scannedDigest) return Status::success();
+  return Status(StatusCode::kInvalidArgument,
+                "'" + request.file.string() +
+                    "' changed after it was scanned, so it was not quarantined; scan it again");
+}
+
+// Writes header and encrypted payload to `copy`, checking that the file still has
+// the size and SHA-256 measured before.
+Status writeEncryptedCopy(DurableFile& copy, const QuarantineRequest& request,
+                          const QuarantineHeader& header) {
+  if (Status written = copy.write(encodeQuarantineHeader(header)); !written.ok()) return written;
+
+  Result<QuarantineCipher> cipher = QuarantineCipher::create(header.key, header.counter);
+  if (!cipher.ok()) return cipher.status();
+
+  std::vector<std::uint8_t> encrypted(kChunkSize);
+  DigestKindSet sha256;
+  sha256.insert(DigestKind::kSha256);
+  Result<FileFacts> facts =
+      readFile(request.file, sha256, [&](std::span<const std::uint8_t> chunk) {
+        if (Status applied = cipher->apply(chunk, encrypted); !applied.ok()) return applied;
+        return copy.write(std::span<const std::uint8_t>(encrypted.data(), chunk.size()));
+      });
+  if (!facts.ok()) return facts.status();
+
+  if (facts->size != header.entry.originalSize ||
+      *facts->digests.get(DigestKind::kSha256) != header.entry.originalSha256) {
+    return Status(StatusCode::kIoError,
+                  "'" + request.file.string() + "' changed while it was being quarantined");
+  }
+  return Status::success();
+}
+
+struct OpenEntry {
+  QuarantineHeader header;
+  std::ifstream payload;  // positioned at the first payload byte
+};
+
+// Opens entry `id` and checks its header and its length.
+Result<OpenEntry> openEntry(const std::filesystem::path& folder, const std::string& id) {
+  if (!isHexId(id) || id.size() > 32) {
+    return Status(StatusCode::kInvalidArgument,
+                  "'" + id + "' is not a quarantine id; run 'odscan quarantine list' to see them");
+  }
+  const std::filesystem::path file = folder / (id + kEntryExtension);
+  OpenEntry entry;
+  entry.payload.open(file, std::ios::binary);
+  if (!entry.payload) {
+    return Status(StatusCode::kNotFound, "no quarantine entry " + id + " in '" + folder.string() +
+                                             "'; run 'odscan quarantine list' to see them");
+  }
+
+  Result<QuarantineHeader> header = decodeQuarantineHeader(entry.payload, file);
+  if (!header.ok()) return header.status();
+  entry.header = std::move(*header);
+  entry.header.entry.entryFile = file;
+  if (entry.header.entry.id != id) {
+    return Status(StatusCode::kCorrupt, "quarantine entry '" + file.string() +
+                                            "' names id " + entry.header.entry.id +
+                                            " in its header; it was renamed or damaged");
+  }
+
+  std::error_code error;
+  const std::uint64_t fileSize = std::filesystem::file_size(file, error);
+  const auto payloadStart = static_cast<std::uint64_t>(entry.payload.tellg());
+  if (error || fileSize < payloadStart ||
+      fileSize - payloadStart != entry.header.entry.originalSize) {
+    return Status(StatusCode::kTruncated,
+                  "quarantine entry '" + file.string() + "' does not hold the " +
+                      std::to_string(entry.header.entry.originalSize) +
+                      " bytes its header records; it is damaged and cannot be restored");
+  }
+  return entry;
+}
+
+// Returns where restore() writes: the original path, `destination`, or the original
+// file name inside `destination` when that is a folder.
+std::filesystem::path restoreTarget(const QuarantineEntry& entry,
+                                    const std::optional<std::filesystem::path>& destination) {
+  if (!destination) return entry.originalPath;
+  std::error_code error;
+  if (std::filesystem::is_directory(*destination, error)) {
+    return *destination / entry.originalPath.filename();
+  }
+  return *destination;
+}
+
+// Decrypts the payload into `output` and checks size and SHA-256 against the header.
+Status decryptPayload(OpenEntry& entry, DurableFile& output) {
+  const QuarantineEntry& facts = entry.header.entry;
+  Result<QuarantineCipher> cipher = QuarantineCipher::create(entry.header.key, entry.header.counter);
+  if (!cipher.ok()) return cipher.status();
+
+  DigestKindSet sha256;
+  sha256.insert(DigestKind::kSha256);
+  MultiHasher hasher(sha256);
+  hasher.reset();
+  std::vector<char> buffer(kChunkSize);
+  std::vector<std::uint8_t> plain(kChunkSize);
+  std::uint64_t total = 0;
+  while (entry.payload) {
+    entry.payload.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto count = static_cast<std::size_t>(entry.payload.gcount());
+    if (count == 0) break;
+    if (Status applied = cipher->apply(bytesOf(buffer, count), plain); !applied.ok()) {
+      return applied;
+    }
+    const std::span<const std::uint8_t> chunk(plain.data(), count);
+    hasher.update(chunk);
+    total += count;
+    if (Status written = output.write(chunk); !written.ok()) return written;
+  }
+  if (entry.payload.bad()) {
+    return Status(StatusCode::kIoError, "reading '" + facts.entryFile.string() + "' failed");
+  }
+
+  if (total != facts.originalSize || *hasher.finish().get(DigestKind::kSha256) !=
+                                         facts.originalSha256) {
+    return Status(StatusCode::kCorrupt,
+                  "the bytes in quarantine entry '" + facts.entryFile.string() +
+                      "' do not match the SHA-256 recorded when it was quarantined; the entry "
+                      "is damaged, nothing was restored and the entry was kept");
+  }
+  return Status::success();
+}
+
+// Moves the verified temporary file to `target`. Without `overwrite` a hard link
+// publishes it, because creating a link fails atomically when `target` exists.
+Status publishRestoredFile(const std::filesystem::path& temporary,
+                           const std::filesystem::path& target, bool overwrite) {
+  std::error_code error;
+  if (overwrite) {
+    std::filesystem::rename(temporary, target, error);
+    return error ? filesystemError("renaming", temporary, error) : Status::success();
+  }
+
+  std::filesystem::create_hard_link(temporary, target, error);
+  if (!error) {
+    discard(temporary);
+    return Status::success();
+  }
+  if (std::filesystem::exists(target)) {
+    return Status(StatusCode::kAlreadyExists, "'" + target.string() + "' exists");
+  }
+  // File systems without hard links (FAT) fall back to a plain rename.
+  error.clear();
+  std::filesystem::rename(temporary, target, error);
+  return error ? filesystemError("renaming", temporary, error) : Status::success();
+}
+
+}  // namespace
+
+Status QuarantineStore::storeCopy(const QuarantineRequest& request, const QuarantineHeader& header,
+                                  const std::filesystem::path& temporary) const {
+  Result<DurableFile> copy = DurableFile::create(temporary, 0600);
+  if (!copy.ok()) return copy.status();
+  TemporaryFileGuard guard(temporary);
+
+  if (Status fault = injectFault(QuarantineStep::kWriteCopy); !fault.ok()) return fault;
+  if (Status written = writeEncryptedCopy(*copy, request, header); !written.ok()) return written;
+
+  if (Status fault = injectFault(QuarantineStep::kSyncCopy); !fault.ok()) return fault;
+  if (Status synced = copy->sync(); !synced.ok()) return synced;
+  if (Status closed = copy->close(); !closed.ok()) return closed;
+
+  if (Status fault = injectFault(QuarantineStep::kPublishCopy); !fault.ok()) return fault;
+  std::error_code error;
+  std::filesystem::rename(temporary, header.entry.entryFile, error);
+  if (error) return filesystemError("renaming", temporary, error);
+  guard.release();
+  if (Status synced = syncFolder(folder_); !synced.ok()) {
+    discard(header.entry.entryFile);
+    return synced;
+  }
+  return Status::success();
+}
+
+Status QuarantineStore::injectFault(QuarantineStep step) const {
+  return faultHook_ ? faultHook_(step) : Status::success();
+}
+
+Result<QuarantineEntry> QuarantineStore::quarantine(const QuarantineRequest& request) {
+  const std::string context = "cannot quarantine '" + request.file.string() +
+                              "'; the file was left in place";
+  std::error_code error;
+  const auto status = std::filesystem::symlink_status(request.file, error);
+  if (error || status.type() != std::filesystem::file_type::regular) {
+    return Status(StatusCode::kInvalidArgument, "it is not a regular file").withContext(context);
+  }
+
+  DigestKindSet kinds;
+  kinds.insert(DigestKind::kSha256);
+  if (request.scannedDigest) kinds.insert(request.scannedDigest->kind);
+  Result<FileFacts> facts = readFile(request.file, kinds, nullptr);
+  if (!facts.ok()) return facts.status().withContext(context);
+  if (Status same = checkScannedDigest(request, facts->digests); !same.ok()) return same;
+
+  QuarantineHeader header;
+  QuarantineEntry& entry = header.entry;
+  entry.id = randomHexId(kEntryIdBytes);
+  entry.originalPath = std::filesystem::absolute(request.file, error);
+  if (error) entry.originalPath = request.file;
+  entry.originalSize = facts->size;
+  entry.originalSha256 = *facts->digests.get(DigestKind::kSha256);
+  entry.threatName = request.threatName;
+  entry.detectionPath = request.detectionPath;
+  entry.quarantinedAt = formatUtcTimestamp(std::chrono::system_clock::now());
+  entry.mode = static_cast<std::uint32_t>(status.permissions()) & 07777u;
+  entry.sessionId = request.sessionId;
+  entry.entryFile = folder_ / (entry.id + kEntryExtension);
+  fillRandom(header.key);
+  fillRandom(header.counter);
+
+  if (std::filesystem::exists(entry.entryFile, error)) {
+    return Status(StatusCode::kAlreadyExists, "quarantine id " + entry.id + " is taken; retry")
+        .withContext(context);
+  }
+  const std::filesystem::path temporary = folder_ / ("." + entry.id + ".tmp");
+  Status stored = storeCopy(request, header, temporary);
+  if (!stored.ok()) return stored.withContext(context);
+
+  Status removed = injectFault(QuarantineStep::kRemoveOriginal);
+  if (removed.ok() && !std::filesystem::remove(request.file, error)) {
+    removed = filesystemError("removing", request.file, error);
+  }
+  if (!removed.ok()) {
+    discard(entry.entryFile);
+    return removed.withContext(context);
+  }
+  (void)syncFolder(request.file.has_parent_path() ? request.file.parent_path() : ".");
+  return entry;
+}
+
+Result<QuarantineEntry> QuarantineStore::find(const std::string& id) const {
+  Result<OpenEntry> entry = openEntry(folder_, id);
+  if (!entry.ok()) return entry.status();
+  return std::move(entry->header.entry);
+}
+
+Result<QuarantineListing> QuarantineStore::list() const {
+  std::error_code error;
+  std::filesystem::directory_iterator iterator(folder_, error);
+  if (error) return filesystemError("listing the quarantine folder", folder_, error);
+
+  QuarantineListing listing;
+  for (const auto& item : iterator) {
+    const std::filesystem::path& file = item.path();
+    if (file.extension() != kEntryExtension || !isHexId(file.stem().string())) continue;
+    Result<QuarantineEntry> entry = find(file.stem().string());
+    if (entry.ok()) {
+      listing.entries.push_back(std::move(*entry));
+    } else {
+      listing.problems.push_back(entry.status());
+    }
+  }
+
+  std::sort(listing.entries.begin(), listing.entries.end(),
+            [](const QuarantineEntry& left, const QuarantineEntry& right) {
+              return std::tie(left.quarantinedAt, left.id) < std::tie(right.quarantinedAt, right.id);
+            });
+  return listing;
+}
+
+Result<RestoreOutcome> QuarantineStore::restore(const RestoreRequest& request) {
+  Result<OpenEntry> entry = openEntry(folder_, request.id);
+  if (!entry.ok()) return entry.status();
+
+  RestoreOutcome outcome;
+  outcome.entry = entry->header.entry;
+  outcome.restoredTo = restoreTarget(outcome.entry, request.destination);
+  const std::string context = "cannot restore quarantine entry " + request.id + " to '" +
+                              outcome.restoredTo.string() + "'";
+  std::error_code error;
+  if (!request.overwrite && std::filesystem::exists(outcome.restoredTo, error)) {
+    return Status(StatusCode::kAlreadyExists,
+                  "the file exists; restore elsewhere with --to PATH, or replace it with --force")
+        .withContext(context);
+  }
+
+  const std::filesystem::path folder = outcome.restoredTo.parent_path();
+  if (!folder.empty()) std::filesystem::create_directories(folder, error);
+  const std::filesystem::path temporary =
+      folder / ("." + outcome.restoredTo.filename().string() + ".odscan-restore-" +
+                randomHexId(4) + ".tmp");
+  Result<DurableFile> output = DurableFile::create(temporary, 0600);
+  if (!output.ok()) return output.status().withContext(context);
+  TemporaryFileGuard guard(temporary);
+
+  if (Status decrypted = decryptPayload(*entry, *output); !decrypted.ok()) {
+    return decrypted.withContext(context);
+  }
+  if (Status synced = output->sync(); !synced.ok()) return synced.withContext(context);
+  if (Status closed = output->close(); !closed.ok()) return closed.withContext(context);
+  std::filesystem::permissions(temporary, static_cast<std::filesystem::perms>(outcome.entry.mode),
+                               error);
+
+  if (Status published = publishRestoredFile(temporary, outcome.restoredTo, request.overwrite);
+      !published.ok()) {
+    return published.withContext(context);
+  }
+  guard.release();
+  (void)syncFolder(folder.empty() ? std::filesystem::path(".") : folder);
+
+  entry->payload.close();
+  if (!std::filesystem::remove(outcome.entry.entryFile, error)) {
+    outcome.entryRemoval = filesystemError("removing the quarantine entry",
+                                           outcome.entry.entryFile, error);
+  }
+  return outcome;
+}
+
+}  // namespace odscan::scanner

@@ -1,0 +1,104 @@
+#include "odscan/scanner/result_reporter.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "odscan/scanner/scan_report.h"
+
+namespace odscan::scanner {
+
+std::string resultLine(const ScanResult& result) {
+  switch (result.verdict) {
+    case Verdict::kInfected:
+      return result.path + ": " + result.threatName + " FOUND";
+    case Verdict::kUnresolved:
+      return result.path + ": unresolved (scan query needed)";
+    case Verdict::kNotScanned: {
+      std::string line = result.path + ": not scanned (" + std::string(skipReasonName(result.reason));
+      if (!result.detail.empty()) line += ": " + result.detail;
+      return line + ")";
+    }
+    case Verdict::kClean:
+      break;
+  }
+  return result.path + ": clean";
+}
+
+ResultReporter::ResultReporter(Console& console, Session& session, bool infectedOnly)
+    : console_(console), session_(session), infectedOnly_(infectedOnly) {}
+
+void ResultReporter::onResult(const ScanResult& result) {
+  if (pathRequested_.load(std::memory_order_relaxed) &&
+      pathRequested_.exchange(false, std::memory_order_relaxed)) {
+    publishPath(result.path);
+  }
+
+  switch (result.verdict) {
+    case Verdict::kClean:
+      clean_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    case Verdict::kInfected:
+      infected_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case Verdict::kUnresolved:
+      unresolved_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case Verdict::kNotScanned:
+      notScanned_.fetch_add(1, std::memory_order_relaxed);
+      break;
+  }
+  recordFinding(result);
+}
+
+void ResultReporter::recordFinding(const ScanResult& result) {
+  const std::string line = resultLine(result);
+  std::lock_guard lock(findingsMutex_);
+  findings_.push_back(result);
+
+  if (result.verdict == Verdict::kInfected) {
+    session_.logger().warn("threat found: {} in '{}' ({})", result.threatName, result.path,
+                           detectionSourceName(result.source));
+  } else {
+    session_.logger().info("{}", line);
+  }
+  session_.events().write("result", resultToJson(result));
+
+  if (!infectedOnly_ || result.verdict == Verdict::kInfected) console_.printLine(line);
+}
+
+void ResultReporter::onEvent(const ScanEvent& event) {
+  std::lock_guard lock(findingsMutex_);
+  events_.push_back(event);
+
+  const std::string_view kind = scanEventKindName(event.kind);
+  // Skipped links are routine, but loops, missing roots and cancellation are not.
+  const auto level = event.kind == ScanEvent::Kind::kSymlinkSkipped ? spdlog::level::info
+                                                                    : spdlog::level::warn;
+  session_.logger().log(level, "{}: '{}' {}", kind, event.path, event.detail);
+  session_.events().write("problem", {{"kind", kind}, {"path", event.path}, {"detail", event.detail}});
+  if (event.kind == ScanEvent::Kind::kRootNotFound) {
+    console_.printError("odscan: '" + event.path + "' not found; check the path");
+  }
+}
+
+VerdictCounts ResultReporter::counts() const {
+  VerdictCounts counts;
+  counts.clean = clean_.load(std::memory_order_relaxed);
+  counts.infected = infected_.load(std::memory_order_relaxed);
+  counts.unresolved = unresolved_.load(std::memory_order_relaxed);
+  counts.notScanned = notScanned_.load(std::memory_order_relaxed);
+  return counts;
+}
+
+void ResultReporter::publishPath(const std::string& path) {
+  std::lock_guard lock(pathMutex_);
+  pathLength_ = std::min(path.size(), pathBuffer_.size());
+  std::memcpy(pathBuffer_.data(), path.data(), pathLength_);
+}
+
+std::string ResultReporter::currentPath() const {
+  std::lock_guard lock(pathMutex_);
+  return std::string(pathBuffer_.data(), pathLength_);
+}
+
+}  // namespace odscan::scanner

@@ -1,0 +1,111 @@
+#include "odscan/scanner/home_folder.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <optional>
+
+#include "test_support.h"
+
+namespace odscan::scanner {
+namespace {
+
+using testing::TempFolder;
+
+// Sets an environment variable for one test and restores it afterwards.
+class ScopedEnvironment {
+ public:
+  ScopedEnvironment(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) previous_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnvironment() {
+    if (previous_) {
+      ::setenv(name_, previous_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> previous_;
+};
+
+TEST(HomeFolderTest, DefaultRootIsHcexecInTemporaryFolder) {
+  TempFolder temp;
+  ScopedEnvironment tmpdir("TMPDIR", temp.path().string());
+  EXPECT_EQ(HomeFolder::defaultRoot(), temp.path() / "HCEXEC");
+}
+
+TEST(HomeFolderTest, CreateLayoutMakesThreeFolders) {
+  TempFolder temp;
+  HomeFolder home(temp / "HCEXEC");
+  ASSERT_TRUE(home.createLayout().ok());
+  EXPECT_TRUE(std::filesystem::is_directory(temp / "HCEXEC" / "components"));
+  EXPECT_TRUE(std::filesystem::is_directory(temp / "HCEXEC" / "sessions"));
+  EXPECT_TRUE(std::filesystem::is_directory(temp / "HCEXEC" / "quarantine"));
+}
+
+TEST(HomeFolderTest, NewRootIsPrivateToItsOwner) {
+  TempFolder temp;
+  HomeFolder home(temp / "HCEXEC");
+  ASSERT_TRUE(home.createLayout().ok());
+  const auto permissions = std::filesystem::status(home.root()).permissions();
+  EXPECT_EQ(permissions & std::filesystem::perms::all, std::filesystem::perms::owner_all);
+}
+
+TEST(HomeFolderTest, CreateLayoutKeepsExistingContents) {
+  TempFolder temp;
+  HomeFolder home(temp / "HCEXEC");
+  testing::writeFile(home.components() / "agent-pattern.ptn", "pattern");
+  ASSERT_TRUE(home.createLayout().ok());
+  EXPECT_EQ(testing::readFile(home.defaultPatternPath()), "pattern");
+}
+
+TEST(HomeFolderTest, RelativeRootBecomesAbsolute) {
+  HomeFolder home("relative/HCEXEC");
+  EXPECT_TRUE(home.root().is_absolute());
+  EXPECT_EQ(home.root(), std::filesystem::current_path() / "relative/HCEXEC");
+}
+
+TEST(HomeFolderTest, DefaultComponentPathsAreInComponents) {
+  HomeFolder home("/x/HCEXEC");
+  EXPECT_EQ(home.defaultPatternPath(), "/x/HCEXEC/components/agent-pattern.ptn");
+  EXPECT_EQ(home.defaultPublicKeyPath(), "/x/HCEXEC/components/publisher.pub");
+}
+
+// Error paths
+
+TEST(HomeFolderTest, SymbolicLinkRootIsRejected) {
+  TempFolder temp;
+  std::filesystem::create_directory(temp / "elsewhere");
+  std::filesystem::create_directory_symlink(temp / "elsewhere", temp / "HCEXEC");
+  const Status status = HomeFolder(temp / "HCEXEC").createLayout();
+  EXPECT_EQ(status.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(status.message().find("symbolic link"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(temp / "elsewhere" / "sessions"));
+}
+
+TEST(HomeFolderTest, RootOwnedByAnotherUserIsRejected) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the folder to another user";
+  TempFolder temp;
+  std::filesystem::create_directory(temp / "HCEXEC");
+  ASSERT_EQ(::chown((temp / "HCEXEC").c_str(), 65534, 65534), 0);
+  const Status status = HomeFolder(temp / "HCEXEC").createLayout();
+  EXPECT_EQ(status.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(status.message().find("another user"), std::string::npos);
+}
+
+TEST(HomeFolderTest, SubFolderThatIsAFileIsReported) {
+  TempFolder temp;
+  std::filesystem::create_directory(temp / "HCEXEC");
+  testing::writeFile(temp / "HCEXEC" / "sessions", "not a folder");
+  const Status status = HomeFolder(temp / "HCEXEC").createLayout();
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("sessions"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace odscan::scanner

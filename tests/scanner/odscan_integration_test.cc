@@ -1,0 +1,471 @@
+// Runs the built odscan and odscan-pattern programs as separate processes, the way
+// an operator does, against the clamav-testfiles package and trees made here.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <regex>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace odscan::scanner {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::readFile;
+using testing::readLines;
+using testing::TempFolder;
+using testing::writeFile;
+
+const fs::path kClamavTestfiles = "/usr/share/clamav-testfiles";
+
+struct ProcessResult {
+  int exitCode = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string shellQuote(const std::string& text) {
+  std::string quoted = "'";
+  for (const char c : text) {
+    if (c == '\'') {
+      quoted += "'\\''";
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "'";
+}
+
+std::string commandLine(const std::string& program, const std::vector<std::string>& args) {
+  std::string command = shellQuote(program);
+  for (const auto& arg : args) command += " " + shellQuote(arg);
+  return command;
+}
+
+// Runs `command` through the shell with standard input closed, capturing output in
+// files, so neither output stream is a terminal.
+ProcessResult runShell(const std::string& command, const fs::path& scratch) {
+  const fs::path out = scratch / "stdout.txt";
+  const fs::path err = scratch / "stderr.txt";
+  const std::string full = command + " </dev/null >" + shellQuote(out.string()) + " 2>" +
+                           shellQuote(err.string());
+  const int status = std::system(full.c_str());
+  ProcessResult result;
+  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = readFile(out);
+  result.err = readFile(err);
+  return result;
+}
+
+std::set<std::string> setOf(std::initializer_list<std::string> items) { return {items}; }
+
+class OdscanIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(scratch());
+    writeFile(publisher() / "test.hdb",
+              "aa15bcf478d165efd2065190eb473bcb:544:Clamav.Test.File-6\n"
+              "44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n");
+    ProcessResult keygen =
+        patternTool({"keygen", "--private", (publisher() / "publisher.key").string(), "--public",
+                     publicKey().string()});
+    ASSERT_EQ(keygen.exitCode, 0) << keygen.err;
+    ProcessResult build = patternTool({"build", "--key", (publisher() / "publisher.key").string(),
+                                       "--output-dir", publisher().string(), "--agent-exact",
+                                       (publisher() / "test.hdb").string()});
+    ASSERT_EQ(build.exitCode, 0) << build.err;
+  }
+
+  fs::path scratch() const { return temp_ / "scratch"; }
+  fs::path publisher() const { return temp_ / "publisher"; }
+  fs::path home() const { return temp_ / "HCEXEC"; }
+  fs::path pattern() const { return publisher() / "agent-pattern.ptn"; }
+  fs::path publicKey() const { return publisher() / "publisher.pub"; }
+
+  ProcessResult patternTool(const std::vector<std::string>& args) {
+    return runShell(commandLine(ODSCAN_PATTERN_TOOL, args), scratch());
+  }
+
+  ProcessResult odscan(const std::vector<std::string>& args) {
+    return runShell(commandLine(ODSCAN_TOOL, args), scratch());
+  }
+
+  // Runs `odscan scan` with the test pattern and HCEXEC folder, then `args`.
+  ProcessResult scan(const std::vector<std::string>& args) {
+    std::vector<std::string> all = {"scan",         "--home",       home().string(),
+                                    "--pattern",    pattern().string(), "--public-key",
+                                    publicKey().string()};
+    all.insert(all.end(), args.begin(), args.end());
+    return odscan(all);
+  }
+
+  nlohmann::json readJson(const fs::path& path) { return nlohmann::json::parse(readFile(path)); }
+
+  std::vector<fs::path> sessionFolders() const {
+    std::vector<fs::path> folders;
+    if (!fs::exists(home() / "sessions")) return folders;
+    for (const auto& item : fs::directory_iterator(home() / "sessions")) {
+      folders.push_back(item.path());
+    }
+    std::sort(folders.begin(), folders.end());
+    return folders;
+  }
+
+  // Builds a tree with EICAR as a file, inside a zip and inside a tar.gz, plus a
+  // clean file.
+  fs::path makeEicarTree() {
+    const fs::path tree = temp_ / "tree";
+    writeFile(tree / "eicar.com", testing::eicarText());
+    writeFile(tree / "readme.txt", "a clean file\n");
+    const fs::path work = temp_ / "archive-work";
+    writeFile(work / "eicar.com", testing::eicarText());
+    const std::string zip = "cd " + shellQuote(work.string()) + " && zip -q " +
+                            shellQuote((tree / "eicar.zip").string()) + " eicar.com";
+    const std::string tar = "tar -C " + shellQuote(work.string()) + " -czf " +
+                            shellQuote((tree / "eicar.tar.gz").string()) + " eicar.com";
+    EXPECT_EQ(runShell(zip, scratch()).exitCode, 0);
+    EXPECT_EQ(runShell(tar, scratch()).exitCode, 0);
+    return tree;
+  }
+
+  static std::set<std::string> pathsWithVerdict(const nlohmann::json& report,
+                                                const std::string& verdict,
+                                                const std::string& prefix) {
+    std::set<std::string> paths;
+    for (const auto& result : report["results"]) {
+      if (result["verdict"] != verdict) continue;
+      std::string path = result["path"];
+      if (path.rfind(prefix, 0) == 0) path = path.substr(prefix.size());
+      paths.insert(path);
+    }
+    return paths;
+  }
+
+  TempFolder temp_;
+};
+
+TEST_F(OdscanIntegrationTest, ClamavTestfilesDetectionsAreExact) {
+  if (!fs::exists(kClamavTestfiles / "clam.exe")) GTEST_SKIP() << "clamav-testfiles missing";
+  const fs::path json = temp_ / "report.json";
+  ProcessResult result = scan({"--json", json.string(), kClamavTestfiles.string()});
+  ASSERT_EQ(result.exitCode, 1) << result.err;
+  const nlohmann::json report = readJson(json);
+  const std::string prefix = kClamavTestfiles.string() + "/";
+
+  // Containers are infected when a member is, so both appear. clam01.tgz in
+  // clam_cache_emax.tgz nests clam.exe one level deeper than the default limit of 8.
+  const std::string emax = "clam_cache_emax.tgz";
+  const std::string chain = "!clam02.tgz!clam03.tgz!clam04.tgz!clam05.tgz!clam06.tgz!clam07.tgz";
+  const std::set<std::string> expectedInfected = {
+      "clam.exe",
+      "clam.zip",
+      "clam.zip!clam.exe",
+      "clam.tar.gz",
+      "clam.tar.gz!clam.exe",
+      "clam.exe.bz2",
+      "clam.exe.bz2!clam.exe",
+      "clam.7z",
+      "clam.7z!clam.exe",
+      "clam.bin-be.cpio",
+      "clam.bin-be.cpio!clam.exe",
+      "clam.bin-le.cpio",
+      "clam.bin-le.cpio!clam.exe",
+      "clam.newc.cpio",
+      "clam.newc.cpio!clam.exe",
+      "clam.odc.cpio",
+      "clam.odc.cpio!clam.exe",
+      "clam.cab",
+      "clam.cab!clam.exe",
+      "clam.bz2.zip",
+      "clam.bz2.zip!clam.exe",
+      emax,
+      emax + "!clam02.tgz",
+      emax + "!clam02.tgz!clam03.tgz",
+      emax + "!clam02.tgz!clam03.tgz!clam04.tgz",
+      emax + "!clam02.tgz!clam03.tgz!clam04.tgz!clam05.tgz",
+      emax + "!clam02.tgz!clam03.tgz!clam04.tgz!clam05.tgz!clam06.tgz",
+      emax + chain,
+      emax + chain + "!clam08.tgz",
+      emax + chain + "!clam08.tgz!clam.exe",
+  };
+  EXPECT_EQ(pathsWithVerdict(report, "infected", prefix), expectedInfected);
+
+  // libarchive 3.6 cannot extract Deflate64 or imploded ZIP members.
+  const std::string deep = emax + "!clam01.tgz";
+  const std::set<std::string> expectedNotScanned = {
+      "clam.d64.zip",
+      "clam.d64.zip!clam.exe",
+      "clam.impl.zip",
+      "clam.impl.zip!CLAM.EXE",
+      deep,
+      deep + "!clam02.tgz",
+      deep + "!clam02.tgz!clam03.tgz",
+      deep + "!clam02.tgz!clam03.tgz!clam04.tgz",
+      deep + "!clam02.tgz!clam03.tgz!clam04.tgz!clam05.tgz",
+      deep + chain.substr(0, chain.size() - std::string("!clam07.tgz").size()),
+      deep + chain,
+      deep + chain + "!clam08.tgz",
+  };
+  EXPECT_EQ(pathsWithVerdict(report, "not_scanned", prefix), expectedNotScanned);
+  EXPECT_TRUE(pathsWithVerdict(report, "unresolved", prefix).empty());
+
+  for (const auto& entry : report["results"]) {
+    if (entry["verdict"] != "not_scanned") continue;
+    EXPECT_FALSE(entry.value("reason", "").empty()) << entry.dump();
+    EXPECT_FALSE(entry.value("detail", "").empty()) << entry.dump();
+  }
+  for (const auto& entry : report["results"]) {
+    if (entry["verdict"] == "infected") {
+      EXPECT_EQ(entry["source"], "agent_pattern");
+    }
+  }
+
+  // Every file on disk got a verdict; those not listed above are clean.
+  std::uint64_t files = 0;
+  for (const auto& item : fs::directory_iterator(kClamavTestfiles)) files += item.is_regular_file();
+  EXPECT_EQ(report["counts"]["files"], files);
+  EXPECT_EQ(report["counts"]["infected"], expectedInfected.size());
+  EXPECT_EQ(report["counts"]["not_scanned"], expectedNotScanned.size());
+  EXPECT_EQ(report["counts"]["objects"],
+            report["counts"]["clean"].get<std::uint64_t>() + expectedInfected.size() +
+                expectedNotScanned.size());
+}
+
+TEST_F(OdscanIntegrationTest, EicarFileZipAndTarGzAreDetected) {
+  const fs::path tree = makeEicarTree();
+  const fs::path json = temp_ / "report.json";
+  ProcessResult result = scan({"--json", json.string(), tree.string()});
+  ASSERT_EQ(result.exitCode, 1) << result.err;
+
+  const std::string prefix = tree.string() + "/";
+  EXPECT_EQ(pathsWithVerdict(readJson(json), "infected", prefix),
+            setOf({"eicar.com", "eicar.zip", "eicar.zip!eicar.com", "eicar.tar.gz",
+                   "eicar.tar.gz!eicar.com"}));
+  EXPECT_NE(result.out.find(prefix + "eicar.zip!eicar.com: Eicar-Test-Signature FOUND"),
+            std::string::npos)
+      << result.out;
+}
+
+TEST_F(OdscanIntegrationTest, InfectedOnlyPrintsOnlyThreats) {
+  const fs::path tree = makeEicarTree();
+  writeFile(tree / "big.bin", std::string(4096, 'x'));
+  ProcessResult result = scan({"--infected", "--no-summary", "--max-file-size", "1KiB",
+                               tree.string()});
+  ASSERT_EQ(result.exitCode, 1) << result.err;
+  EXPECT_EQ(result.out.find("big.bin"), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find("SCAN SUMMARY"), std::string::npos) << result.out;
+  for (const auto& line : std::vector<std::string>{"eicar.com", "eicar.zip", "eicar.tar.gz"}) {
+    EXPECT_NE(result.out.find(line + ": Eicar-Test-Signature FOUND"), std::string::npos) << line;
+  }
+}
+
+TEST_F(OdscanIntegrationTest, CleanTreeExitsZeroWithSummary) {
+  writeFile(temp_ / "clean" / "a.txt", "clean\n");
+  ProcessResult result = scan({(temp_ / "clean").string()});
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_NE(result.out.find("Infected objects: 0"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("Session folder: " + home().string() + "/sessions/"),
+            std::string::npos)
+      << result.out;
+}
+
+TEST_F(OdscanIntegrationTest, NoProgressWhenNotOnTerminal) {
+  writeFile(temp_ / "clean" / "a.txt", "clean\n");
+  ProcessResult result = scan({(temp_ / "clean").string()});
+  ASSERT_EQ(result.exitCode, 0);
+  EXPECT_EQ(result.err, "");
+}
+
+TEST_F(OdscanIntegrationTest, ProgressOnTerminal) {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "no script(1)";
+  writeFile(temp_ / "clean" / "a.txt", "clean\n");
+  // script(1) runs the scan on a pseudo-terminal, so standard error is a terminal.
+  const std::string inner =
+      commandLine(ODSCAN_TOOL, {"scan", "--home", home().string(), "--pattern",
+                                pattern().string(), "--public-key", publicKey().string(),
+                                (temp_ / "clean").string()});
+  ProcessResult result = runShell("script -qec " + shellQuote(inner) + " /dev/null", scratch());
+  ASSERT_EQ(result.exitCode, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("files, "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("\r\x1b[K"), std::string::npos) << result.out;
+}
+
+TEST_F(OdscanIntegrationTest, SessionFolderHoldsLogEventsAndReport) {
+  const fs::path tree = makeEicarTree();
+  const fs::path json = temp_ / "report.json";
+  ASSERT_EQ(scan({"--json", json.string(), tree.string()}).exitCode, 1);
+
+  const auto sessions = sessionFolders();
+  ASSERT_EQ(sessions.size(), 1u);
+  const std::string name = sessions[0].filename().string();
+  ASSERT_TRUE(std::regex_match(name, std::regex("[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}"))) << name;
+  const std::string id = name.substr(17);
+
+  const auto logLines = readLines(sessions[0] / "scan.log");
+  ASSERT_FALSE(logLines.empty());
+  for (const auto& line : logLines) {
+    EXPECT_NE(line.find("session=" + id), std::string::npos) << line;
+  }
+
+  const auto eventLines = readLines(sessions[0] / "events.jsonl");
+  std::vector<std::string> names;
+  for (const auto& line : eventLines) {
+    const auto event = nlohmann::json::parse(line);
+    EXPECT_EQ(event["session"], id);
+    names.push_back(event["event"]);
+  }
+  ASSERT_FALSE(names.empty());
+  EXPECT_EQ(names.front(), "session_start");
+  EXPECT_EQ(names.back(), "session_finish");
+  EXPECT_EQ(std::count(names.begin(), names.end(), "result"), 5);
+
+  const auto report = readJson(sessions[0] / "report.json");
+  EXPECT_EQ(report["session_id"], id);
+  EXPECT_FALSE(report["host"].get<std::string>().empty());
+  EXPECT_FALSE(report["user"].get<std::string>().empty());
+  EXPECT_TRUE(report["pattern_version"].is_number_unsigned());
+  EXPECT_EQ(readFile(sessions[0] / "report.json"), readFile(json));
+}
+
+// Exit codes and error paths
+
+TEST_F(OdscanIntegrationTest, HelpDocumentsExitCodes) {
+  ProcessResult result = odscan({"scan", "--help"});
+  EXPECT_EQ(result.exitCode, 0);
+  EXPECT_NE(result.out.find("Exit codes"), std::string::npos) << result.out;
+}
+
+TEST_F(OdscanIntegrationTest, BadOptionExitsTwo) {
+  ProcessResult result = scan({"--profile", "sometimes", temp_.path().string()});
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.err.find("--profile"), std::string::npos) << result.err;
+  EXPECT_TRUE(sessionFolders().empty());
+}
+
+TEST_F(OdscanIntegrationTest, MissingPathExitsTwo) {
+  ProcessResult result = scan({(temp_ / "missing").string()});
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.out.find("not scanned (not_found"), std::string::npos) << result.out;
+}
+
+TEST_F(OdscanIntegrationTest, TamperedPatternStopsWithoutScanning) {
+  std::string bytes = readFile(pattern());
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x01);
+  writeFile(pattern(), bytes);
+  const fs::path tree = makeEicarTree();
+
+  ProcessResult result = scan({tree.string()});
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.err.find(pattern().string()), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("Get a fresh pattern"), std::string::npos) << result.err;
+  EXPECT_EQ(result.out.find("FOUND"), std::string::npos) << result.out;
+
+  const auto sessions = sessionFolders();
+  ASSERT_EQ(sessions.size(), 1u);
+  const std::string events = readFile(sessions[0] / "events.jsonl");
+  EXPECT_NE(events.find("\"pattern_error\""), std::string::npos);
+  EXPECT_EQ(events.find("\"scan_start\""), std::string::npos);
+}
+
+TEST_F(OdscanIntegrationTest, MissingDefaultPatternStopsWithoutScanning) {
+  ProcessResult result = odscan({"scan", "--home", home().string(), temp_.path().string()});
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.err.find((home() / "components" / "publisher.pub").string()),
+            std::string::npos)
+      << result.err;
+}
+
+TEST_F(OdscanIntegrationTest, TooLittleDiskSpaceStopsWithoutScanning) {
+  const fs::path tree = makeEicarTree();
+  ProcessResult result = scan({"--min-free-space", "1EiB", tree.string()});
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.err.find("not enough free disk space"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("delete the HCEXEC folder '" + home().string() + "'"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.out.find("FOUND"), std::string::npos);
+  ASSERT_EQ(sessionFolders().size(), 1u);
+  EXPECT_NE(readFile(sessionFolders()[0] / "events.jsonl").find("\"disk_space_error\""),
+            std::string::npos);
+}
+
+// Quarantine and cleanup
+
+TEST_F(OdscanIntegrationTest, QuarantineRoundTripIsByteExact) {
+  if (!fs::exists(kClamavTestfiles / "clam.exe")) GTEST_SKIP() << "clamav-testfiles missing";
+  const fs::path tree = makeEicarTree();
+  fs::copy_file(kClamavTestfiles / "clam.exe", tree / "clam.exe");
+  const std::string clamBytes = readFile(tree / "clam.exe");
+  const std::string tarBytes = readFile(tree / "eicar.tar.gz");
+
+  ProcessResult result = scan({"--action", "quarantine", tree.string()});
+  ASSERT_EQ(result.exitCode, 1) << result.err;
+  EXPECT_FALSE(fs::exists(tree / "clam.exe"));
+  EXPECT_FALSE(fs::exists(tree / "eicar.tar.gz"));
+  EXPECT_TRUE(fs::exists(tree / "readme.txt"));
+
+  // Four files held threats; each archive is quarantined once.
+  std::vector<fs::path> entries;
+  for (const auto& item : fs::directory_iterator(home() / "quarantine")) {
+    entries.push_back(item.path());
+  }
+  ASSERT_EQ(entries.size(), 4u);
+  for (const auto& entry : entries) {
+    const std::string stored = readFile(entry);
+    EXPECT_EQ(stored.find(clamBytes.substr(0, 64)), std::string::npos) << entry;
+    EXPECT_EQ(stored.find(clamBytes.substr(256, 64)), std::string::npos) << entry;
+    EXPECT_EQ(stored.find(testing::eicarText().substr(0, 32)), std::string::npos) << entry;
+  }
+
+  ProcessResult list = odscan({"quarantine", "list", "--home", home().string()});
+  ASSERT_EQ(list.exitCode, 0) << list.err;
+  for (const auto& entry : entries) {
+    const std::string id = entry.stem().string();
+    EXPECT_NE(list.out.find(id), std::string::npos) << list.out;
+    ProcessResult restore = odscan({"quarantine", "restore", id, "--home", home().string()});
+    EXPECT_EQ(restore.exitCode, 0) << restore.err;
+  }
+  EXPECT_EQ(readFile(tree / "clam.exe"), clamBytes);
+  EXPECT_EQ(readFile(tree / "eicar.tar.gz"), tarBytes);
+  EXPECT_EQ(readFile(tree / "eicar.com"), testing::eicarText());
+  EXPECT_TRUE(fs::is_empty(home() / "quarantine"));
+}
+
+TEST_F(OdscanIntegrationTest, RestoreRefusesToOverwriteWithoutForce) {
+  const fs::path tree = makeEicarTree();
+  ASSERT_EQ(scan({"--action", "quarantine", (tree / "eicar.com").string()}).exitCode, 1);
+  const std::string id = fs::directory_iterator(home() / "quarantine")->path().stem().string();
+  writeFile(tree / "eicar.com", "a new file\n");
+
+  ProcessResult rejected = odscan({"quarantine", "restore", id, "--home", home().string()});
+  EXPECT_EQ(rejected.exitCode, 2);
+  EXPECT_NE(rejected.err.find("--force"), std::string::npos) << rejected.err;
+  EXPECT_EQ(readFile(tree / "eicar.com"), "a new file\n");
+
+  ProcessResult elsewhere = odscan({"quarantine", "restore", id, "--home", home().string(),
+                                    "--to", (temp_ / "restored.com").string()});
+  EXPECT_EQ(elsewhere.exitCode, 0) << elsewhere.err;
+  EXPECT_EQ(readFile(temp_ / "restored.com"), testing::eicarText());
+}
+
+TEST_F(OdscanIntegrationTest, CleanupKeepsNewestSessions) {
+  writeFile(temp_ / "clean" / "a.txt", "clean\n");
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(scan({(temp_ / "clean").string()}).exitCode, 0);
+  const auto before = sessionFolders();
+  ASSERT_EQ(before.size(), 3u);
+
+  ProcessResult cleanup = odscan({"cleanup", "--keep", "1", "--home", home().string()});
+  ASSERT_EQ(cleanup.exitCode, 0) << cleanup.err;
+  const auto after = sessionFolders();
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(std::count(cleanup.out.begin(), cleanup.out.end(), '\n'), 3) << cleanup.out;
+  EXPECT_NE(cleanup.out.find("removed "), std::string::npos) << cleanup.out;
+}
+
+}  // namespace
+}  // namespace odscan::scanner
