@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "odscan/common/hasher.h"
 #include "test_support.h"
 
@@ -194,7 +196,20 @@ TEST_P(QuarantineFaultTest, FailedStepLeavesOriginalAndNoEntry) {
 INSTANTIATE_TEST_SUITE_P(EveryStep, QuarantineFaultTest,
                          ::testing::Values(QuarantineStep::kWriteCopy, QuarantineStep::kSyncCopy,
                                            QuarantineStep::kPublishCopy,
-                                           QuarantineStep::kRemoveOriginal));
+                                           QuarantineStep::kRemoveOriginal),
+                         [](const ::testing::TestParamInfo<QuarantineStep>& step) {
+                           switch (step.param) {
+                             case QuarantineStep::kWriteCopy:
+                               return std::string("WriteCopy");
+                             case QuarantineStep::kSyncCopy:
+                               return std::string("SyncCopy");
+                             case QuarantineStep::kPublishCopy:
+                               return std::string("PublishCopy");
+                             case QuarantineStep::kRemoveOriginal:
+                               return std::string("RemoveOriginal");
+                           }
+                           return std::string("Unknown");
+                         });
 
 TEST_F(QuarantineStoreTest, UnwritableQuarantineFolderLeavesOriginal) {
   // A file where the folder should be fails even for root, unlike permission bits.
