@@ -16,7 +16,7 @@ packages=(
   # Test files and archive tools used by the tests and the demo
   clamav clamav-testfiles zip unzip p7zip-full xz-utils bzip2 cpio libarchive-tools tar
   # Fuzzers (libFuzzer ships with clang's runtime libraries)
-  clang-14 libclang-rt-14-dev
+  clang clang-14 libclang-rt-14-dev
 )
 
 if [[ $(id -u) -ne 0 ]]; then
