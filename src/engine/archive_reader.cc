@@ -8,6 +8,7 @@ namespace odscan::engine {
 namespace {
 
 using FilterSupport = int (*)(archive*);
+using FormatSupport = int (*)(archive*);
 
 // libarchive falls back to running an external program (for example "lzop -d")
 // for a filter whose library it was built without, and signals that by returning
@@ -32,6 +33,24 @@ const std::vector<FilterSupport>& inProcessFilters() {
   }();
   return filters;
 }
+
+// The formats of libarchive 3.6 except "mtree", enabled one by one because
+// archive_read_support_format_all() includes it. mtree is a text manifest that
+// claims many plain text files, changelogs among them. It returns their lines as
+// empty entries or fails on the first line it cannot parse, so the text itself
+// would never be hashed. Without it such a file goes to "raw" and is scanned as
+// one member. "empty" stays because it claims only a stream of zero bytes, which
+// "raw" rejects as an unrecognized format. A gzip of an empty file is thus a
+// clean container without members, not an archive error.
+constexpr FormatSupport kFormats[] = {
+    archive_read_support_format_7zip,  archive_read_support_format_ar,
+    archive_read_support_format_cab,   archive_read_support_format_cpio,
+    archive_read_support_format_empty, archive_read_support_format_iso9660,
+    archive_read_support_format_lha,   archive_read_support_format_rar,
+    archive_read_support_format_rar5,  archive_read_support_format_tar,
+    archive_read_support_format_warc,  archive_read_support_format_xar,
+    archive_read_support_format_zip,
+};
 
 la_ssize_t readFromFile(archive* reader, void* data, const void** block) {
   auto* source = static_cast<ArchiveFileSource*>(data);
@@ -70,11 +89,15 @@ la_int64_t skipInFile(archive* reader, void* data, la_int64_t request) {
 
 }  // namespace
 
-ArchiveReader newArchiveReader() {
+ArchiveReader newArchiveReader(ReaderFormats formats) {
   ArchiveReader reader(archive_read_new());
   if (reader == nullptr) return reader;
   for (FilterSupport support : inProcessFilters()) support(reader.get());
-  archive_read_support_format_all(reader.get());
+  if (formats == ReaderFormats::kContainers) {
+    // A format that libarchive was built without (xar needs libxml2) registers
+    // nothing, and its files are then reported as archives libarchive cannot read.
+    for (FormatSupport support : kFormats) support(reader.get());
+  }
   archive_read_support_format_raw(reader.get());
   return reader;
 }
@@ -89,6 +112,15 @@ int openArchiveFile(archive* reader, ArchiveFileSource& source) {
   archive_read_set_seek_callback(reader, seekInFile);
   archive_read_set_skip_callback(reader, skipInFile);
   return archive_read_open1(reader);
+}
+
+int openArchive(archive* reader, const ArchiveSource& source) {
+  if (source.file == nullptr) return openArchiveMemory(reader, source.memory);
+  if (!source.file->file->seek(0, platform::SeekOrigin::kBegin).ok()) {
+    archive_set_error(reader, EIO, "cannot seek back to the start of the file");
+    return ARCHIVE_FATAL;
+  }
+  return openArchiveFile(reader, *source.file);
 }
 
 const char* archiveErrorText(archive* reader) {

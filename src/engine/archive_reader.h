@@ -1,6 +1,6 @@
-// Creating libarchive readers for the scanner: every format libarchive reads, plus
-// "raw" for single compressed streams such as clam.exe.bz2, and every compression
-// filter that libarchive implements in-process.
+// Creating libarchive readers for the scanner: every format libarchive reads except
+// mtree (a text manifest), plus "raw" for single compressed streams such as
+// clam.exe.bz2, and every compression filter that libarchive implements in-process.
 #pragma once
 
 #include <archive.h>
@@ -17,9 +17,17 @@ struct ArchiveReaderDeleter {
 };
 using ArchiveReader = std::unique_ptr<archive, ArchiveReaderDeleter>;
 
-// Returns a reader with the formats and filters enabled, or nullptr when
+enum class ReaderFormats {
+  // Every format but mtree, with "raw" as the fallback for a stream that no
+  // other format claims.
+  kContainers,
+  // Only "raw", so the decompressed stream becomes one member whatever it holds.
+  kRawOnly,
+};
+
+// Returns a reader with `formats` and the filters enabled, or nullptr when
 // libarchive cannot allocate one.
-ArchiveReader newArchiveReader();
+ArchiveReader newArchiveReader(ReaderFormats formats = ReaderFormats::kContainers);
 
 // State for the read callbacks of a reader opened on a file. It must outlive the
 // reader.
@@ -34,6 +42,17 @@ int openArchiveMemory(archive* reader, std::span<const std::uint8_t> contents);
 // Opens `reader` on `source`, reading the file from its current position with
 // seek support (zip and 7z read their directories from the end).
 int openArchiveFile(archive* reader, ArchiveFileSource& source);
+
+// A container's bytes, which readers may open one after another: bytes in memory,
+// or a file on disk. Both must outlive the readers.
+struct ArchiveSource {
+  std::span<const std::uint8_t> memory;
+  ArchiveFileSource* file = nullptr;  // read instead of `memory` when set
+};
+
+// Opens `reader` on `source` from its first byte. A file is first sought back to
+// its start, so a second reader does not go on where the first one stopped.
+int openArchive(archive* reader, const ArchiveSource& source);
 
 // Returns libarchive's last error message for `reader`, or "unknown error".
 const char* archiveErrorText(archive* reader);

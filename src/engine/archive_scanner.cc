@@ -54,35 +54,67 @@ ContainerOutcome ArchiveScanner::scan(const ContainerFile& container) {
   budget_.start = std::chrono::steady_clock::now();
   diskPath_ = &container.path;
 
-  ContainerOutcome outcome;
-  ArchiveReader reader = newArchiveReader();
-  if (reader == nullptr) {
-    outcome.noteProblem(SkipReason::kArchiveError, "libarchive could not allocate a reader");
-    return outcome;
-  }
-
   // NOTE: a container larger than maxBufferedFileSize is read twice (once hashed,
   // once by libarchive), because zip and 7z readers seek to their directory at
-  // the end. The file may change between the two reads.
-  ArchiveFileSource source{container.file, container.readBuffer};
+  // the end, and a third time when it is a compressed stream that scanContainer()
+  // reads again as raw. The file may change between the reads.
+  ArchiveFileSource fileSource{container.file, container.readBuffer};
   const bool buffered = !container.contents.empty() || container.file == nullptr;
-  const int opened = buffered ? openArchiveMemory(reader.get(), container.contents)
-                              : openArchiveFile(reader.get(), source);
-  if (opened != ARCHIVE_OK) {
-    outcome.noteProblem(SkipReason::kArchiveError,
-                        "cannot open '" + container.displayPath +
-                            "' as an archive: " + archiveErrorText(reader.get()));
-    return outcome;
-  }
+  const ArchiveSource source{container.contents, buffered ? nullptr : &fileSource};
 
-  outcome = scanArchive(reader.get(), container.displayPath, container.name, 0);
+  ContainerOutcome outcome = scanContainer(source, container.displayPath, container.name, 0);
   for (ByteBuffer& buffer : memberBuffers_) buffer.release(kKeptBufferBytes);
   return outcome;
 }
 
-ContainerOutcome ArchiveScanner::scanArchive(archive* reader, const std::string& containerPath,
-                                             std::string_view containerName, int depth) {
-  ContainerOutcome outcome;
+ContainerOutcome ArchiveScanner::scanContainer(const ArchiveSource& source,
+                                               const std::string& containerPath,
+                                               std::string_view containerName, int depth) {
+  Pass pass = scanPass(source, ReaderFormats::kContainers, containerPath, containerName, depth);
+  // Without a filter the container's own digest covers all of its bytes, and an
+  // empty stream has no bytes to hash.
+  const bool covered = !pass.compressed || pass.fileMembers > 0 || pass.emptyStream;
+  if (covered || pass.outcome.cancelled || budget_.stopped) return std::move(pass.outcome);
+
+  // The format reader returned no file from a decompressed stream, so none of its
+  // bytes were hashed. libarchive's tar reader does that with any stream that
+  // starts with 512 zero bytes, taking them for the end-of-archive marker, and a
+  // format that fails on its first header does it too. Reading the stream again
+  // as one raw member hashes it, and the limits stop a bomb of zeros.
+  Pass raw = scanPass(source, ReaderFormats::kRawOnly, containerPath, containerName, depth);
+  pass.outcome.merge(raw.outcome);
+  return std::move(pass.outcome);
+}
+
+ArchiveScanner::Pass ArchiveScanner::scanPass(const ArchiveSource& source, ReaderFormats formats,
+                                              const std::string& containerPath,
+                                              std::string_view containerName, int depth) {
+  ArchiveReader reader = newArchiveReader(formats);
+  if (reader == nullptr) {
+    Pass failed;
+    failed.outcome.noteProblem(SkipReason::kArchiveError,
+                               "libarchive could not allocate a reader for '" + containerPath +
+                                   "'; the system is out of memory");
+    return failed;
+  }
+  if (openArchive(reader.get(), source) != ARCHIVE_OK) {
+    Pass failed;
+    failed.outcome.noteProblem(
+        SkipReason::kArchiveError,
+        "cannot open '" + containerPath + "' as an archive: " + archiveErrorText(reader.get()));
+    return failed;
+  }
+
+  Pass pass = scanArchive(reader.get(), containerPath, containerName, depth);
+  pass.compressed = archive_filter_count(reader.get()) > 1;
+  pass.emptyStream = archive_format(reader.get()) == ARCHIVE_FORMAT_EMPTY;
+  return pass;
+}
+
+ArchiveScanner::Pass ArchiveScanner::scanArchive(archive* reader, const std::string& containerPath,
+                                                 std::string_view containerName, int depth) {
+  Pass pass;
+  ContainerOutcome& outcome = pass.outcome;
   while (true) {
     if (context_.cancelled()) {
       outcome.cancelled = true;
@@ -94,6 +126,9 @@ ContainerOutcome ArchiveScanner::scanArchive(archive* reader, const std::string&
       break;
     }
 
+    // NOTE: libarchive 3.6 reads ahead as many bytes as a header field claims (a
+    // cpio name size of up to 4 GiB) before it returns, decompressing them into one
+    // buffer that none of the limits here checks. A 1 MiB cpio.gz took 1.3 GB.
     archive_entry* entry = nullptr;
     const int status = archive_read_next_header(reader, &entry);
     if (status == ARCHIVE_EOF) break;
@@ -114,6 +149,7 @@ ContainerOutcome ArchiveScanner::scanArchive(archive* reader, const std::string&
     }
     // Folders, links and devices inside archives carry no data to scan.
     if (archive_entry_filetype(entry) != AE_IFREG) continue;
+    ++pass.fileMembers;
 
     if (++budget_.members > limits_.maxMembers) {
       outcome.noteProblem(SkipReason::kArchiveLimit, "limit exceeded: member count: more than " +
@@ -130,7 +166,7 @@ ContainerOutcome ArchiveScanner::scanArchive(archive* reader, const std::string&
       break;
     }
   }
-  return outcome;
+  return pass;
 }
 
 bool ArchiveScanner::scanMember(archive* reader, archive_entry* entry,
@@ -223,15 +259,7 @@ bool ArchiveScanner::scanMember(archive* reader, archive_entry* entry,
 
   ContainerOutcome nested;
   if (openNested) {
-    ArchiveReader nestedReader = newArchiveReader();
-    if (nestedReader == nullptr ||
-        openArchiveMemory(nestedReader.get(), head.bytes()) != ARCHIVE_OK) {
-      nested.noteProblem(SkipReason::kArchiveError,
-                         "cannot open '" + memberPath + "' as an archive: " +
-                             (nestedReader ? archiveErrorText(nestedReader.get()) : "no memory"));
-    } else {
-      nested = scanArchive(nestedReader.get(), memberPath, memberName, depth);
-    }
+    nested = scanContainer(ArchiveSource{head.bytes(), nullptr}, memberPath, memberName, depth);
     if (nested.cancelled) {
       outcome.cancelled = true;
       return false;

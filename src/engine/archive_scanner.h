@@ -3,7 +3,8 @@
 // only, and nothing is written to disk. A member that is itself a container is
 // buffered whole (bounded by the member size limit). Everything else streams
 // through a fixed buffer. Every member gets its own ScanResult, reported before
-// the container's.
+// the container's. A compressed stream in which no format finds a file is
+// scanned as one raw member, as the ScanEngine header explains.
 //
 // Thread safety: one ArchiveScanner per worker thread.
 #pragma once
@@ -17,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "archive_reader.h"
 #include "byte_buffer.h"
 #include "container_outcome.h"
 #include "odscan/common/hasher.h"
@@ -72,8 +74,22 @@ class ArchiveScanner {
     std::string detail;  // why it stopped
   };
 
-  ContainerOutcome scanArchive(archive* reader, const std::string& containerPath,
-                               std::string_view containerName, int depth);
+  // What one reader found in one pass over a container.
+  struct Pass {
+    ContainerOutcome outcome;
+    std::uint64_t fileMembers = 0;  // regular-file members the format returned
+    bool compressed = false;        // a decompression filter was in the chain
+    bool emptyStream = false;       // libarchive's "empty" format: zero bytes
+  };
+
+  // Scans the container with every format, then, when that found no file in a
+  // decompressed stream, scans the stream again as one raw member.
+  ContainerOutcome scanContainer(const ArchiveSource& source, const std::string& containerPath,
+                                 std::string_view containerName, int depth);
+  Pass scanPass(const ArchiveSource& source, ReaderFormats formats,
+                const std::string& containerPath, std::string_view containerName, int depth);
+  Pass scanArchive(archive* reader, const std::string& containerPath,
+                   std::string_view containerName, int depth);
   // Returns false when the whole archive must stop.
   bool scanMember(archive* reader, archive_entry* entry, const std::string& memberPath,
                   std::string_view memberName, int depth, ContainerOutcome& outcome);

@@ -16,6 +16,14 @@ void ContainerOutcome::noteProblem(SkipReason reason, std::string detail) {
   problemDetail = std::move(detail);
 }
 
+void ContainerOutcome::merge(const ContainerOutcome& later) {
+  if (!later.infectedPath.empty()) noteInfected(later.infectedPath, later.threatName);
+  if (later.problemReason != SkipReason::kNone) {
+    noteProblem(later.problemReason, later.problemDetail);
+  }
+  cancelled = cancelled || later.cancelled;
+}
+
 void applyContainerOutcome(const ContainerOutcome& outcome, ScanResult& container) {
   if (container.verdict == Verdict::kInfected) return;
 

@@ -20,6 +20,8 @@ struct ContainerOutcome {
   // Each note keeps only the first occurrence, which the report names.
   void noteInfected(std::string_view path, std::string_view threat);
   void noteProblem(SkipReason reason, std::string detail);
+  // Adds the notes of a later pass over the same container; earlier notes stay.
+  void merge(const ContainerOutcome& later);
 };
 
 // Turns the container's own lookup in `container` into its final verdict:

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "engine_test_support.h"
 #include "odscan/engine/scan_engine.h"
@@ -262,6 +263,26 @@ TEST_F(ArchiveScanTest, NestedZipBombStopsAtRatioLimit) {
   EXPECT_EQ(sink_.find(outer + "!later.exe"), nullptr);
 }
 
+TEST_F(ArchiveScanTest, GzipOfZerosInsideZipStopsAtLimit) {
+  // 200 MiB of zeros gzip to about 200 KiB. The tar reader sees only the first
+  // 512 zeros and would report an empty archive.
+  const std::string gz =
+      makeArchive(ARCHIVE_FORMAT_RAW, ARCHIVE_FILTER_GZIP, {{"x", "", 200u << 20}});
+  const std::string bomb =
+      makeArchive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, {{"zeros.gz", gz, 0}});
+
+  const std::string outer = scanFile("bomb.zip", bomb);
+
+  const ScanResult& top = resultOf(outer);
+  EXPECT_EQ(top.verdict, Verdict::kNotScanned);
+  EXPECT_EQ(top.reason, SkipReason::kArchiveLimit);
+  EXPECT_NE(top.detail.find("limit exceeded"), std::string::npos) << top.detail;
+  const ScanResult& stream = resultOf(outer + "!zeros.gz!zeros");
+  EXPECT_EQ(stream.verdict, Verdict::kNotScanned);
+  EXPECT_EQ(stream.reason, SkipReason::kArchiveLimit);
+  EXPECT_EQ(resultOf(outer + "!zeros.gz").verdict, Verdict::kNotScanned);
+}
+
 TEST_F(ArchiveScanTest, SkippedMemberStillCountsTowardLimits) {
   // The quick profile skips the zeros, but libarchive would still decompress them
   // to reach the next member of the gzip stream.
@@ -390,6 +411,167 @@ TEST_F(ArchiveScanTest, TimeLimitStopsFile) {
   EXPECT_EQ(top.verdict, Verdict::kNotScanned);
   EXPECT_EQ(top.reason, SkipReason::kArchiveLimit);
   EXPECT_NE(top.detail.find("limit exceeded: time per file"), std::string::npos) << top.detail;
+}
+
+// --- compressed streams in which no format finds a file ---------------------------
+
+// libarchive's tar reader takes 512 zero bytes for its end-of-archive marker, so
+// it reads a decompressed stream that starts with them as an empty tar.
+std::string zeroPrefixed(std::string_view tail) {
+  return std::string(1024, '\0') + std::string(tail);
+}
+
+// Release notes that libarchive's mtree reader claims as a manifest. It parses the
+// first lines as entries and fails on the curly quotes of the last one.
+const std::string kReleaseNotes =
+    "v2.0\n----\n\nMisc\n^^^^\n* #12: Fixed the parser.\n* Changed the default.\n"
+    "* Renamed the \xE2\x80\x9CVersion\xE2\x80\x9D page.\n";
+
+TEST_F(ArchiveScanTest, ZeroPrefixedPayloadFoundInEachFilter) {
+  const std::string payload = zeroPrefixed(kMalware);
+  pattern_ = makePattern({signatureOf(DigestKind::kMd5, payload, "Test.ZeroPrefixed")});
+  const struct {
+    int filter;
+    const char* fileName;
+  } kCases[] = {{ARCHIVE_FILTER_GZIP, "payload.gz"},
+                {ARCHIVE_FILTER_BZIP2, "payload.bz2"},
+                {ARCHIVE_FILTER_XZ, "payload.xz"},
+                {ARCHIVE_FILTER_COMPRESS, "payload.Z"}};
+
+  for (const auto& testCase : kCases) {
+    SCOPED_TRACE(testCase.fileName);
+    const std::string stream =
+        makeArchive(ARCHIVE_FORMAT_RAW, testCase.filter, {{"x", payload, 0}});
+
+    const std::string outer = scanFile(testCase.fileName, stream);
+
+    const ScanResult& member = resultOf(outer + "!payload");
+    EXPECT_EQ(member.verdict, Verdict::kInfected);
+    EXPECT_EQ(member.threatName, "Test.ZeroPrefixed");
+    EXPECT_EQ(member.size, payload.size());
+    EXPECT_EQ(resultOf(outer).verdict, Verdict::kInfected);
+  }
+}
+
+TEST_F(ArchiveScanTest, ZeroPrefixedUnbufferedFileIsFound) {
+  const std::string payload = zeroPrefixed(kMalware);
+  pattern_ = makePattern({signatureOf(DigestKind::kMd5, payload, "Test.ZeroPrefixed")});
+  options_.archiveLimits.maxBufferedFileSize = 0;
+
+  const std::string outer = scanFile(
+      "payload.gz", makeArchive(ARCHIVE_FORMAT_RAW, ARCHIVE_FILTER_GZIP, {{"x", payload, 0}}));
+
+  EXPECT_EQ(resultOf(outer + "!payload").verdict, Verdict::kInfected);
+  EXPECT_EQ(resultOf(outer).verdict, Verdict::kInfected);
+}
+
+TEST_F(ArchiveScanTest, ZeroPrefixedNestedStreamIsFound) {
+  const std::string payload = zeroPrefixed(kMalware);
+  pattern_ = makePattern({signatureOf(DigestKind::kMd5, payload, "Test.ZeroPrefixed")});
+  const std::string gz = makeArchive(ARCHIVE_FORMAT_RAW, ARCHIVE_FILTER_GZIP, {{"x", payload, 0}});
+  const std::string zip =
+      makeArchive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, {{"docs/payload.gz", gz, 0}});
+
+  const std::string outer = scanFile("bundle.zip", zip);
+
+  EXPECT_EQ(resultOf(outer + "!docs/payload.gz!payload").verdict, Verdict::kInfected);
+  EXPECT_EQ(resultOf(outer + "!docs/payload.gz").verdict, Verdict::kInfected);
+  EXPECT_EQ(resultOf(outer).verdict, Verdict::kInfected);
+}
+
+TEST_F(ArchiveScanTest, ZeroPrefixedStreamKeepsMemberSizeLimit) {
+  options_.archiveLimits.maxMemberSize = 1000;
+
+  const std::string outer =
+      scanFile("large.gz", makeArchive(ARCHIVE_FORMAT_RAW, ARCHIVE_FILTER_GZIP,
+                                       {{"x", zeroPrefixed(std::string(5000, 'L')), 0}}));
+
+  const ScanResult& member = resultOf(outer + "!large");
+  EXPECT_EQ(member.verdict, Verdict::kNotScanned);
+  EXPECT_EQ(member.reason, SkipReason::kArchiveLimit);
+  EXPECT_NE(member.detail.find("member size"), std::string::npos) << member.detail;
+  EXPECT_EQ(resultOf(outer).verdict, Verdict::kNotScanned);
+}
+
+TEST_F(ArchiveScanTest, FirstHeaderErrorStillScansStream) {
+  // The cpio reader claims the stream by its magic and fails on the header.
+  const std::string text = "070707 is where this text starts, and no cpio header follows.\n";
+  pattern_ = makePattern({signatureOf(DigestKind::kMd5, text, "Test.CpioLike")});
+
+  const std::string outer =
+      scanFile("notes.gz", makeArchive(ARCHIVE_FORMAT_RAW, ARCHIVE_FILTER_GZIP, {{"x", text, 0}}));
+
+  EXPECT_EQ(resultOf(outer + "!notes").verdict, Verdict::kInfected);
+  EXPECT_EQ(resultOf(outer).verdict, Verdict::kInfected);
+}
+
+TEST_F(ArchiveScanTest, FirstHeaderErrorKeepsContainerNotScanned) {
+  const std::string text = "070707 is where this text starts, and no cpio header follows.\n";
+
+  const std::string outer =
+      scanFile("notes.gz", makeArchive(ARCHIVE_FORMAT_RAW, ARCHIVE_FILTER_GZIP, {{"x", text, 0}}));
+
+  // The stream is scanned as a member, which its magic also makes a cpio archive.
+  EXPECT_NE(sink_.find(outer + "!notes"), nullptr);
+  const ScanResult& top = resultOf(outer);
+  EXPECT_EQ(top.verdict, Verdict::kNotScanned);
+  EXPECT_EQ(top.reason, SkipReason::kArchiveError);
+}
+
+TEST_F(ArchiveScanTest, EmptyTarGzIsScannedAsOneStream) {
+  const std::string tgz = makeArchive(ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_GZIP, {});
+
+  const std::string outer = scanFile("empty.tar.gz", tgz);
+
+  const ScanResult& stream = resultOf(outer + "!empty.tar");
+  EXPECT_EQ(stream.verdict, Verdict::kClean);
+  EXPECT_GE(stream.size, 1024u);
+  EXPECT_EQ(resultOf(outer).verdict, Verdict::kClean);
+}
+
+TEST_F(ArchiveScanTest, GzipOfEmptyFileIsClean) {
+  const std::string gz = makeArchive(ARCHIVE_FORMAT_RAW, ARCHIVE_FILTER_GZIP, {{"x", "", 0}});
+
+  const std::string outer = scanFile("empty.1.gz", gz);
+
+  const ScanResult& top = resultOf(outer);
+  EXPECT_EQ(top.verdict, Verdict::kClean) << top.detail;
+  EXPECT_EQ(summary_.objects, 1u);
+}
+
+TEST_F(ArchiveScanTest, EmptyZipIsClean) {
+  // Without a compression filter the container's own digest covers every byte.
+  const std::string zip = makeArchive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, {});
+
+  const std::string outer = scanFile("empty.zip", zip);
+
+  EXPECT_EQ(resultOf(outer).verdict, Verdict::kClean);
+  EXPECT_EQ(summary_.objects, 1u);
+}
+
+TEST_F(ArchiveScanTest, GzippedTextIsOneCleanMember) {
+  const std::string outer =
+      scanFile("changelog.gz",
+               makeArchive(ARCHIVE_FORMAT_RAW, ARCHIVE_FILTER_GZIP, {{"x", kReleaseNotes, 0}}));
+
+  const ScanResult& member = resultOf(outer + "!changelog");
+  EXPECT_EQ(member.verdict, Verdict::kClean);
+  EXPECT_EQ(member.size, kReleaseNotes.size());
+  const ScanResult& top = resultOf(outer);
+  EXPECT_EQ(top.verdict, Verdict::kClean) << top.detail;
+  EXPECT_EQ(summary_.objects, 2u);
+}
+
+TEST_F(ArchiveScanTest, GzippedTextIsHashedWhole) {
+  // Without the curly quotes the mtree reader returns every line as an empty entry.
+  const std::string notes = "v2.0\n----\n\nMisc\n^^^^\n* #12: Fixed the parser.\n";
+  pattern_ = makePattern({signatureOf(DigestKind::kMd5, notes, "Test.Notes")});
+
+  const std::string outer =
+      scanFile("NEWS.gz", makeArchive(ARCHIVE_FORMAT_RAW, ARCHIVE_FILTER_GZIP, {{"x", notes, 0}}));
+
+  EXPECT_EQ(resultOf(outer + "!NEWS").verdict, Verdict::kInfected);
+  EXPECT_EQ(summary_.objects, 2u);
 }
 
 // --- untrusted names ------------------------------------------------------------

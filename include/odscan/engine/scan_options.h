@@ -1,4 +1,8 @@
 // Settings for one scan: profile, exclusions and limits.
+//
+// Thread safety: plain values. ScanEngine keeps its own copy, so the caller may
+// change or destroy its object once the engine is constructed. The ScanHooks
+// functions are called from worker threads, as ScanHooks describes.
 #pragma once
 
 #include <chrono>

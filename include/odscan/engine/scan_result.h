@@ -1,5 +1,9 @@
 // The verdict the scan engine reaches for each scanned object (a file or an
 // archive member), and the events it reports besides verdicts.
+//
+// Thread safety: plain values without shared state. The engine passes each one to
+// the ScanSink by const reference, valid only during that call, so a sink that
+// keeps a result or event copies it.
 #pragma once
 
 #include <cstdint>
@@ -23,8 +27,15 @@ enum class Verdict {
 enum class SkipReason {
   kNone,
   kAccessDenied,  // the operating system refused to open or read it
-  kLocked,        // another process holds a lock that forbids reading
-  kVanished,      // it was deleted or replaced between listing and reading
+  // Another process holds a lock that forbids reading, which in practice happens
+  // only on Windows (a sharing or lock violation). POSIX locks are advisory and do
+  // not block reads. The one exception is Linux before 5.15 on a file system
+  // mounted with mandatory locking, where the open or read fails with EAGAIN.
+  kLocked,
+  // The file changed during the scan. Either it was deleted after it was listed,
+  // so opening it found nothing, or its size at the end of the read differed from
+  // its size when opened, so the bytes hashed were not one version of it.
+  kVanished,
   kSizeLimit,     // larger than the maximum file size
   kArchiveLimit,  // an archive limit (depth, member size, total bytes, ratio, count, time)
   kIoError,       // a read failed
