@@ -137,6 +137,16 @@ Status checkHeader(const PatternHeader& header, std::span<const std::uint8_t> fi
                          " bytes, more than the maximum of " +
                          std::to_string(kMaxPatternPayloadSize));
   }
+  // Deflate expands data at most 1032 times (zlib's "Technical Details" page,
+  // zlib.net/zlib_tech.html). A larger declared size is corrupt, and rejecting it
+  // here keeps an unsigned file from making the loader allocate up to 2 GiB.
+  constexpr std::uint64_t kMaxDeflateRatio = 1032;
+  if (header.uncompressedSize / kMaxDeflateRatio > header.compressedSize) {
+    return fileError(StatusCode::kCorrupt, name,
+                     "declares a payload of " + std::to_string(header.uncompressedSize) +
+                         " bytes, more than its " + std::to_string(header.compressedSize) +
+                         " compressed bytes can hold; download it again");
+  }
   return Status::success();
 }
 

@@ -440,6 +440,15 @@ TEST_F(PatternFileTest, HugeDeclaredUncompressedSizeIsRejected) {
   EXPECT_EQ(loadAgent(file).code(), StatusCode::kLimitExceeded);
 }
 
+TEST_F(PatternFileTest, UncompressedSizeBeyondDeflateRatioIsRejected) {
+  const auto file = resigned(payloadOf(agentFile_), [](PatternHeader& header) {
+    header.uncompressedSize = header.compressedSize * 1032 + 1032;
+  });
+  const Status status = loadAgent(file);
+  EXPECT_EQ(status.code(), StatusCode::kCorrupt);
+  EXPECT_NE(status.message().find("compressed bytes can hold"), std::string::npos);
+}
+
 TEST_F(PatternFileTest, UncompressedSizeSmallerThanDeclaredIsRejected) {
   const auto file =
       resigned(payloadOf(agentFile_), [](PatternHeader& header) { header.uncompressedSize += 1; });
