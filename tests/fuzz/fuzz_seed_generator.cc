@@ -1,6 +1,7 @@
-// Writes the seed corpus of the pattern fuzzers: small pattern files signed with
-// the fuzzing key, their decompressed payloads, a wrapped payload for
-// pattern_file_fuzzer, and short signature files.
+// Writes the seed corpus of the fuzzers: small pattern files signed with the
+// fuzzing key, their decompressed payloads, a wrapped payload for
+// pattern_file_fuzzer, short signature files, and small archives for
+// archive_scanner_fuzzer.
 //
 // Usage: odscan-fuzz-seeds OUTPUT_DIR
 #include <zlib.h>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "archive_seeds.h"
 #include "fuzz_key.h"
 #include "odscan/pattern/agent_pattern.h"
 #include "odscan/pattern/pattern_file.h"
@@ -74,8 +76,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path root = argv[1];
-  for (const char* name :
-       {"pattern_file_fuzzer", "pattern_payload_fuzzer", "signature_file_fuzzer"}) {
+  for (const char* name : {"pattern_file_fuzzer", "pattern_payload_fuzzer", "signature_file_fuzzer",
+                           "archive_scanner_fuzzer"}) {
     fs::create_directories(root / name);
   }
 
@@ -111,6 +113,7 @@ int main(int argc, char** argv) {
   ok = ok && writeText(root / "signature_file_fuzzer" / "list.txt",
                        "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f Eicar\n"
                        "3395856ce81f2b7382dee72602f798b642f14140\n");
+  ok = odscan::fuzz::writeArchiveSeeds(root / "archive_scanner_fuzzer") && ok;
   if (!ok) {
     std::cerr << "cannot write the seed corpus under " << root << "\n";
     return 1;
