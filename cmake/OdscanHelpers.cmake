@@ -4,6 +4,14 @@
 function(odscan_target_defaults target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
                                            -Wno-sign-conversion)
+  # GCC 12 at -O2 reports -Wrestrict false positives inside libstdc++'s inlined
+  # std::string concatenation (GCC PR 105651): with GCC 12.2 a full release build
+  # printed 15 of them in 212 lines. Only GCC 12 is exempted, so other compilers
+  # keep the warning for real overlapping copies.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 12
+     AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    target_compile_options(${target} PRIVATE -Wno-restrict)
+  endif()
   if(ODSCAN_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the main job on the built-in default. It installs the packages, builds the
-# `release` preset and signs the bundled sample pattern (patterns/sample/) with a
-# fresh publisher key. Then it installs the pattern into a demo HCEXEC folder and
-# scans a sample tree together with /usr/share/clamav-testfiles. The tree has
+# two programs of the `release` preset and signs the bundled sample pattern
+# (patterns/sample/) with a fresh publisher key. Then it installs the pattern into
+# a demo HCEXEC folder and scans a sample tree together with
+# /usr/share/clamav-testfiles. The tree has
 # EICAR as a file, in a zip and in a tar.gz, plus clean files. Everything the demo
 # makes stays in one temporary folder, printed at the end, so its logs and reports
 # can be read afterwards.
@@ -15,9 +16,10 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 source scripts/ccache-env.sh
 
-echo "== build: release preset"
+echo "== build: odscan and odscan-pattern, release preset"
 cmake --preset release
-cmake --build --preset release -j2
+# Only the two programs: the tests are most of a full build, and test.sh runs them.
+cmake --build --preset release -j2 --target odscan odscan-pattern
 odscan=build/release/src/tools/odscan/odscan
 odscan_pattern=build/release/src/tools/odscan-pattern/odscan-pattern
 
@@ -47,9 +49,8 @@ echo "== publisher key and sample pattern in $publisher"
   patterns/sample/sample.hdb patterns/sample/extra.sha256
 
 echo "== install the pattern into $home/components (the launcher's job in production)"
-mkdir -p "$home/components"
-cp "$publisher/agent-pattern.ptn" "$home/components/agent-pattern.ptn"
-cp "$publisher/publisher.pub" "$home/components/publisher.pub"
+"$odscan" components install --home "$home" \
+  --pattern "$publisher/agent-pattern.ptn" --public-key "$publisher/publisher.pub"
 
 roots=("$tree")
 if [[ -d /usr/share/clamav-testfiles ]]; then
@@ -63,7 +64,14 @@ status=0
 echo
 case $status in
   0) echo "demo: the scan found nothing (exit code 0)" ;;
-  1) echo "demo: the scan found threats, as expected for these samples (exit code 1)" ;;
+  1)
+    echo "demo: the scan found threats, as expected for these samples (exit code 1)"
+    if [[ -d /usr/share/clamav-testfiles ]]; then
+      echo "demo: the 'not scanned' lines are expected: libarchive cannot extract clam.d64.zip"
+      echo "      (Deflate64) or clam.impl.zip (implode), and clam_cache_emax.tgz nests"
+      echo "      deeper than the default --max-archive-depth of 8"
+    fi
+    ;;
   *)
     echo "demo: the scan failed with exit code $status; see the messages above" >&2
     exit "$status"

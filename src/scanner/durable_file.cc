@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #else
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -39,6 +40,21 @@ Result<DurableFile> DurableFile::create(const std::filesystem::path& path, unsig
 #endif
   if (descriptor < 0) return errnoStatus("creating", path, errno);
   return DurableFile(path, descriptor);
+}
+
+Result<DurableFile> DurableFile::createOwnerOnly(const std::filesystem::path& path) {
+  constexpr unsigned kOwnerReadWrite = 0600;
+  Result<DurableFile> file = create(path, kOwnerReadWrite);
+  if (!file.ok()) return file;
+#ifndef _WIN32
+  if (::fchmod(file->descriptor_, kOwnerReadWrite) != 0) {
+    const int error = errno;
+    (void)file->close();
+    ::unlink(path.c_str());
+    return errnoStatus("setting the permissions of", path, error);
+  }
+#endif
+  return file;
 }
 
 DurableFile::DurableFile(DurableFile&& other) noexcept

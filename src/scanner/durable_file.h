@@ -17,8 +17,12 @@ namespace odscan::scanner {
 class DurableFile {
  public:
   // Creates `path`, failing with kAlreadyExists when it exists. `mode` is the
-  // POSIX permission bits (ignored on Windows).
+  // POSIX permission bits, reduced by the umask (ignored on Windows).
   static Result<DurableFile> create(const std::filesystem::path& path, unsigned mode);
+
+  // Same as create() with mode 0600 set after the file is created, so the umask
+  // cannot change it. For every file odscan writes into HCEXEC.
+  static Result<DurableFile> createOwnerOnly(const std::filesystem::path& path);
 
   DurableFile(DurableFile&& other) noexcept;
   DurableFile& operator=(DurableFile&& other) noexcept;

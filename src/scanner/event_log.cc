@@ -2,12 +2,20 @@
 
 #include <chrono>
 
+#include "durable_file.h"
 #include "odscan/scanner/formatting.h"
 
 namespace odscan::scanner {
 
 Result<std::unique_ptr<EventLog>> EventLog::open(const std::filesystem::path& path,
                                                  std::string sessionId) {
+  // A new file gets mode 0600 whatever the umask; an existing one is appended to.
+  Result<DurableFile> created = DurableFile::createOwnerOnly(path);
+  if (!created.ok() && created.status().code() != StatusCode::kAlreadyExists) {
+    return created.status().withContext("cannot create the event log");
+  }
+  if (created.ok()) (void)created->close();
+
   std::ofstream stream(path, std::ios::out | std::ios::app | std::ios::binary);
   if (!stream) {
     return Status(StatusCode::kIoError, "cannot create the event log '" + path.string() +

@@ -62,6 +62,10 @@ std::string formatUtcCompact(std::chrono::system_clock::time_point time) {
                      calendar.tm_sec);
 }
 
+std::string formatCount(std::uint64_t count, std::string_view singular, std::string_view plural) {
+  return fmt::format("{} {}", count, count == 1 ? singular : plural);
+}
+
 std::string elideMiddle(const std::string& text, std::size_t maxLength) {
   static constexpr std::string_view kEllipsis = "...";
   if (text.size() <= maxLength) return text;

@@ -3,82 +3,79 @@
 #include <system_error>
 
 #include "odscan/platform/system.h"
-
-#ifndef _WIN32
-#include <sys/stat.h>
-#include <unistd.h>
-#endif
+#include "private_folder.h"
 
 namespace odscan::scanner {
 namespace {
 
-#ifndef _WIN32
-// Checks that `root` is a real folder owned by the current user.
-Status checkOwnership(const std::filesystem::path& root) {
-  struct stat info {};
-  if (::lstat(root.c_str(), &info) != 0) {
-    return Status(StatusCode::kIoError, "cannot read the HCEXEC folder '" + root.string() + "'");
-  }
-  if (S_ISLNK(info.st_mode)) {
-    return Status(StatusCode::kPermissionDenied,
-                  "the HCEXEC folder '" + root.string() +
-                      "' is a symbolic link; remove it, or choose another folder with --home");
-  }
-  if (info.st_uid != ::geteuid()) {
-    return Status(StatusCode::kPermissionDenied,
-                  "the HCEXEC folder '" + root.string() +
-                      "' belongs to another user; choose another folder with --home or TMPDIR");
-  }
-  return Status::success();
-}
-#endif
+constexpr std::string_view kRootName = "the HCEXEC folder";
+constexpr std::string_view kSubFolderName = "the HCEXEC sub-folder";
 
-Status createFolder(const std::filesystem::path& folder) {
-  std::error_code error;
-  std::filesystem::create_directories(folder, error);
-  if (error) {
-    return Status(StatusCode::kIoError, "cannot create the folder '" + folder.string() +
-                                            "': " + error.message() +
-                                            "; check its permissions, or choose another "
-                                            "HCEXEC folder with --home");
-  }
-  if (!std::filesystem::is_directory(folder, error)) {
-    return Status(StatusCode::kIoError, "'" + folder.string() +
-                                            "' exists but is not a folder; move it away, or "
-                                            "choose another HCEXEC folder with --home");
-  }
-  return Status::success();
+// Creates `folder` for its owner only, or restricts the existing one. Returns true
+// when an existing folder's mode was changed.
+Result<bool> makePrivateFolder(const std::filesystem::path& folder, std::string_view label) {
+  Result<bool> created = createPrivateFolder(folder);
+  if (!created.ok()) return created.status();
+  if (*created) return false;
+  return restrictFolderToOwner(folder, label);
 }
 
 }  // namespace
 
+std::string restrictedFolderMessage(const std::filesystem::path& folder) {
+  return "other users had access to '" + folder.string() +
+         "'; its mode is now 0700, so only its owner can use it";
+}
+
 HomeFolder::HomeFolder(const std::filesystem::path& root) {
+  if (root.empty()) return;
   std::error_code error;
   root_ = std::filesystem::absolute(root, error);
   if (error) root_ = root;
+  // "HCEXEC/" would name the same folder as "HCEXEC" but give it an empty file name.
+  if (!root_.has_filename() && root_.has_relative_path()) root_ = root_.parent_path();
 }
 
 std::filesystem::path HomeFolder::defaultRoot() { return platform::tempDirectory() / "HCEXEC"; }
 
-Status HomeFolder::createLayout() const {
+Status HomeFolder::checkRootPath() const {
+  if (!root_.empty()) return Status::success();
+  return Status(StatusCode::kInvalidArgument,
+                "the HCEXEC folder path is empty; pass a folder with --home, or leave the "
+                "option out to use HCEXEC in the temporary folder");
+}
+
+Result<LayoutChanges> HomeFolder::createLayout() const {
+  if (Status valid = checkRootPath(); !valid.ok()) return valid;
+
+  // Parents of the root are ordinary folders (for example a --home below $HOME).
   std::error_code error;
-  const bool existed = std::filesystem::symlink_status(root_, error).type() !=
-                       std::filesystem::file_type::not_found;
-  if (!existed) {
-    if (Status created = createFolder(root_); !created.ok()) return created;
-    // Session logs name the user's files, so only the owner may read them.
-    std::filesystem::permissions(root_, std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::replace, error);
+  std::filesystem::create_directories(root_.parent_path(), error);
+  if (error) {
+    return Status(StatusCode::kIoError, "cannot create the folder '" +
+                                            root_.parent_path().string() + "': " +
+                                            error.message() +
+                                            "; check its permissions, or choose another HCEXEC "
+                                            "folder with --home");
   }
 
-#ifndef _WIN32
-  if (Status owned = checkOwnership(root_); !owned.ok()) return owned;
-#endif
+  LayoutChanges changes;
+  Result<bool> root = makePrivateFolder(root_, kRootName);
+  if (!root.ok()) return root.status();
+  if (*root) changes.restricted.push_back(root_);
 
   for (const auto& folder : {components(), sessions(), quarantine()}) {
-    if (Status created = createFolder(folder); !created.ok()) return created;
+    Result<bool> restricted = makePrivateFolder(folder, kSubFolderName);
+    if (!restricted.ok()) return restricted.status();
+    if (*restricted) changes.restricted.push_back(folder);
   }
-  return Status::success();
+  return changes;
+}
+
+Status HomeFolder::checkExisting(const std::filesystem::path& folder) const {
+  if (Status valid = checkRootPath(); !valid.ok()) return valid;
+  if (Status root = checkOwnFolder(root_, kRootName); !root.ok() || folder == root_) return root;
+  return checkOwnFolder(folder, kSubFolderName);
 }
 
 }  // namespace odscan::scanner

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "odscan/platform/utf8_path.h"
+#include "odscan/scanner/component_installer.h"
 #include "odscan/scanner/formatting.h"
 #include "odscan/scanner/home_folder.h"
 #include "odscan/scanner/quarantine_store.h"
@@ -19,9 +20,16 @@ HomeFolder homeOf(const std::optional<std::filesystem::path>& home) {
   return HomeFolder(home.value_or(HomeFolder::defaultRoot()));
 }
 
-bool folderExists(const std::filesystem::path& folder) {
-  std::error_code error;
-  return std::filesystem::is_directory(folder, error);
+// Prints the warning for each folder createLayout() made private.
+void printRestrictedFolders(const LayoutChanges& changes, std::ostream& err) {
+  for (const auto& folder : changes.restricted) {
+    err << "odscan: " << restrictedFolderMessage(folder) << "\n";
+  }
+}
+
+void printEntryHeading(std::ostream& out) {
+  out << fmt::format("{:<10}{:<26}{:>10}  {:<24}{}\n", "ID", "QUARANTINED AT", "SIZE", "THREAT",
+                     "ORIGINAL PATH");
 }
 
 void printEntry(std::ostream& out, const QuarantineEntry& entry) {
@@ -43,9 +51,14 @@ nlohmann::ordered_json entryToJson(const QuarantineEntry& entry) {
 
 int runCleanupCommand(const CleanupCommandOptions& options, CommandIo& io) {
   const HomeFolder home = homeOf(options.home);
-  if (!folderExists(home.sessions())) {
+  const Status sessions = home.checkExisting(home.sessions());
+  if (sessions.code() == StatusCode::kNotFound) {
     io.out << "No sessions in '" << home.root().string() << "'; nothing to remove\n";
     return kSuccess;
+  }
+  if (!sessions.ok()) {
+    io.err << "odscan: " << sessions.message() << "\n";
+    return kFailure;
   }
 
   Result<CleanupOutcome> outcome = removeOldSessions(home.sessions(), options.keep);
@@ -57,16 +70,22 @@ int runCleanupCommand(const CleanupCommandOptions& options, CommandIo& io) {
   for (const auto& problem : outcome->problems) {
     io.err << "odscan: " << problem.message() << "; check its permissions and run cleanup again\n";
   }
-  io.out << fmt::format("Removed {} session(s), kept {} in '{}'\n", outcome->removed.size(),
+  io.out << fmt::format("Removed {}, kept {} in '{}'\n",
+                        formatCount(outcome->removed.size(), "session folder", "session folders"),
                         outcome->kept.size(), home.sessions().string());
   return outcome->problems.empty() ? kSuccess : kFailure;
 }
 
 int runQuarantineListCommand(const QuarantineListOptions& options, CommandIo& io) {
   const HomeFolder home = homeOf(options.home);
-  if (!folderExists(home.quarantine())) {
+  const Status folder = home.checkExisting(home.quarantine());
+  if (folder.code() == StatusCode::kNotFound) {
     io.out << "No quarantined files in '" << home.root().string() << "'\n";
     return kSuccess;
+  }
+  if (!folder.ok()) {
+    io.err << "odscan: " << folder.message() << "\n";
+    return kFailure;
   }
 
   Result<QuarantineListing> listing = QuarantineStore(home.quarantine()).list();
@@ -74,29 +93,45 @@ int runQuarantineListCommand(const QuarantineListOptions& options, CommandIo& io
     io.err << "odscan: " << listing.status().message() << "\n";
     return kFailure;
   }
-  if (listing->entries.empty()) {
-    io.out << "No quarantined files in '" << home.quarantine().string() << "'\n";
-  } else {
-    io.out << fmt::format("{:<10}{:<26}{:>10}  {:<24}{}\n", "ID", "QUARANTINED AT", "SIZE",
-                          "THREAT", "ORIGINAL PATH");
+  const std::string quarantine = home.quarantine().string();
+  if (!listing->entries.empty()) {
+    printEntryHeading(io.out);
     for (const auto& entry : listing->entries) printEntry(io.out, entry);
+  } else if (listing->damaged.empty()) {
+    io.out << "No quarantined files in '" << quarantine << "'\n";
+  } else {
+    io.out << "No restorable quarantined files in '" << quarantine << "'\n";
   }
-  for (const auto& problem : listing->problems) io.err << "odscan: " << problem.message() << "\n";
-  return listing->problems.empty() ? kSuccess : kFailure;
+  if (listing->damaged.empty()) return kSuccess;
+
+  io.out << "\nDamaged entries (they cannot be restored):\n";
+  for (const auto& damaged : listing->damaged) {
+    io.out << fmt::format("{:<10}{}\n", damaged.id, damaged.problem.message());
+  }
+  io.err << "odscan: "
+         << formatCount(listing->damaged.size(), "quarantine entry is", "quarantine entries are")
+         << " damaged; keep the files for investigation, or delete them from '" << quarantine
+         << "'\n";
+  return kFailure;
 }
 
 int runQuarantineRestoreCommand(const QuarantineRestoreOptions& options, CommandIo& io) {
   const HomeFolder home = homeOf(options.home);
-  if (Status layout = home.createLayout(); !layout.ok()) {
-    io.err << "odscan: " << layout.message() << "\n";
+  Result<LayoutChanges> layout = home.createLayout();
+  if (!layout.ok()) {
+    io.err << "odscan: " << layout.status().message() << "\n";
     return kFailure;
   }
+  printRestrictedFolders(*layout, io.err);
   Result<std::unique_ptr<Session>> opened = Session::create(home, "quarantine restore");
   if (!opened.ok()) {
     io.err << "odscan: " << opened.status().message() << "\n";
     return kFailure;
   }
   Session& session = **opened;
+  for (const auto& folder : layout->restricted) {
+    session.logger().warn("{}", restrictedFolderMessage(folder));
+  }
   session.events().write(
       "session_start",
       {{"command", "quarantine restore"},
@@ -131,6 +166,32 @@ int runQuarantineRestoreCommand(const QuarantineRestoreOptions& options, Command
            << "; remove the entry by hand\n";
   }
   session.events().write("session_finish", {{"exit_code", kSuccess}});
+  return kSuccess;
+}
+
+int runComponentsInstallCommand(const ComponentsInstallOptions& options, CommandIo& io) {
+  const HomeFolder home = homeOf(options.home);
+  Result<LayoutChanges> layout = home.createLayout();
+  if (!layout.ok()) {
+    io.err << "odscan: " << layout.status().message() << "\n";
+    return kFailure;
+  }
+  printRestrictedFolders(*layout, io.err);
+
+  Result<InstalledComponents> installed =
+      installComponents(home, options.patternPath, options.publicKeyPath);
+  if (!installed.ok()) {
+    io.err << "odscan: " << installed.status().message() << "\n";
+    return kFailure;
+  }
+  io.out << fmt::format("installed Smart Scan Agent Pattern version {} ({}, {}) as '{}'\n",
+                        installed->patternVersion,
+                        formatCount(installed->exactSignatures, "exact signature",
+                                    "exact signatures"),
+                        formatCount(installed->filterKeys, "filter key", "filter keys"),
+                        installed->patternPath.string());
+  io.out << fmt::format("installed the publisher's public key {} as '{}'\n",
+                        installed->keyFingerprint, installed->publicKeyPath.string());
   return kSuccess;
 }
 

@@ -68,7 +68,7 @@ std::filesystem::path pathFromBytes(const std::vector<std::uint8_t>& bytes) {
 Status corrupt(const std::filesystem::path& source, std::string_view problem) {
   return Status(StatusCode::kCorrupt, "quarantine entry '" + source.string() + "' is damaged: " +
                                           std::string(problem) +
-                                          "; it cannot be listed or restored");
+                                          "; it cannot be restored");
 }
 
 template <std::size_t N>

@@ -97,6 +97,20 @@ Status filesystemError(std::string_view action, const std::filesystem::path& pat
                 std::string(action) + " '" + path.string() + "' failed: " + error.message());
 }
 
+// Explains why a symbolic link is not quarantined and names the file it points to,
+// because that file contains the threat.
+std::string symbolicLinkProblem(const std::filesystem::path& link) {
+  std::error_code error;
+  const std::filesystem::path target = std::filesystem::canonical(link, error);
+  if (error) {
+    return "it is a symbolic link whose target cannot be resolved (" + error.message() +
+           "); only regular files are quarantined";
+  }
+  return "it is a symbolic link to '" + target.string() +
+         "', and links are not quarantined; scan '" + target.string() +
+         "' with --action quarantine to quarantine the file itself";
+}
+
 Status checkScannedDigest(const QuarantineRequest& request, const FileDigests& digests) {
   if (!request.scannedDigest) return Status::success();
   const auto& now = digests.get(request.scannedDigest->kind);
@@ -175,17 +189,61 @@ Result<OpenEntry> openEntry(const std::filesystem::path& folder, const std::stri
   return entry;
 }
 
-// Returns where restore() writes: the original path, `destination`, or the original
-// file name inside `destination` when that is a folder.
-std::filesystem::path restoreTarget(const QuarantineEntry& entry,
-                                    const std::optional<std::filesystem::path>& destination) {
+// Returns where restore() writes: the original path, the original file name inside
+// `destination` when that ends in a separator or is a folder, or `destination`.
+Result<std::filesystem::path> restoreTarget(const QuarantineEntry& entry,
+                                            const std::optional<std::filesystem::path>& destination) {
   if (!destination) return entry.originalPath;
+  if (destination->empty()) {
+    return Status(StatusCode::kInvalidArgument,
+                  "the restore destination is empty; pass a file or folder with --to, or leave "
+                  "the option out to restore to the original path");
+  }
   std::error_code error;
-  if (std::filesystem::is_directory(*destination, error)) {
+  if (!destination->has_filename() || std::filesystem::is_directory(*destination, error)) {
     return *destination / entry.originalPath.filename();
   }
   return *destination;
 }
+
+// Creates the missing folders above a restored file and, unless release() is
+// called, removes them again when the restore fails, so a failed restore leaves
+// no empty folders behind.
+class CreatedFolders {
+ public:
+  CreatedFolders() = default;
+  ~CreatedFolders() {
+    if (released_) return;
+    std::error_code ignored;
+    for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+      std::filesystem::remove(*it, ignored);  // removes only empty folders
+    }
+  }
+  CreatedFolders(const CreatedFolders&) = delete;
+  CreatedFolders& operator=(const CreatedFolders&) = delete;
+
+  Status create(const std::filesystem::path& folder) {
+    std::vector<std::filesystem::path> missing;
+    std::error_code error;
+    for (std::filesystem::path at = folder; !at.empty() && !std::filesystem::exists(at, error);
+         at = at.parent_path()) {
+      missing.push_back(at);
+      if (at == at.parent_path()) break;
+    }
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+      const bool created = std::filesystem::create_directory(*it, error);
+      if (error) return filesystemError("creating the folder", *it, error);
+      if (created) created_.push_back(*it);
+    }
+    return Status::success();
+  }
+
+  void release() { released_ = true; }
+
+ private:
+  std::vector<std::filesystem::path> created_;  // outermost first
+  bool released_ = false;
+};
 
 // Decrypts the payload into `output` and checks size and SHA-256 against the header.
 Status decryptPayload(OpenEntry& entry, DurableFile& output) {
@@ -254,7 +312,7 @@ Status publishRestoredFile(const std::filesystem::path& temporary,
 
 Status QuarantineStore::storeCopy(const QuarantineRequest& request, const QuarantineHeader& header,
                                   const std::filesystem::path& temporary) const {
-  Result<DurableFile> copy = DurableFile::create(temporary, 0600);
+  Result<DurableFile> copy = DurableFile::createOwnerOnly(temporary);
   if (!copy.ok()) return copy.status();
   TemporaryFileGuard guard(temporary);
 
@@ -286,6 +344,10 @@ Result<QuarantineEntry> QuarantineStore::quarantine(const QuarantineRequest& req
                               "'; the file was left in place";
   std::error_code error;
   const auto status = std::filesystem::symlink_status(request.file, error);
+  if (!error && status.type() == std::filesystem::file_type::symlink) {
+    return Status(StatusCode::kInvalidArgument, symbolicLinkProblem(request.file))
+        .withContext(context);
+  }
   if (error || status.type() != std::filesystem::file_type::regular) {
     return Status(StatusCode::kInvalidArgument, "it is not a regular file").withContext(context);
   }
@@ -352,7 +414,7 @@ Result<QuarantineListing> QuarantineStore::list() const {
     if (entry.ok()) {
       listing.entries.push_back(std::move(*entry));
     } else {
-      listing.problems.push_back(entry.status());
+      listing.damaged.push_back({file.stem().string(), file, entry.status()});
     }
   }
 
@@ -369,7 +431,9 @@ Result<RestoreOutcome> QuarantineStore::restore(const RestoreRequest& request) {
 
   RestoreOutcome outcome;
   outcome.entry = entry->header.entry;
-  outcome.restoredTo = restoreTarget(outcome.entry, request.destination);
+  Result<std::filesystem::path> target = restoreTarget(outcome.entry, request.destination);
+  if (!target.ok()) return target.status();
+  outcome.restoredTo = std::move(*target);
   const std::string context = "cannot restore quarantine entry " + request.id + " to '" +
                               outcome.restoredTo.string() + "'";
   std::error_code error;
@@ -380,11 +444,16 @@ Result<RestoreOutcome> QuarantineStore::restore(const RestoreRequest& request) {
   }
 
   const std::filesystem::path folder = outcome.restoredTo.parent_path();
-  if (!folder.empty()) std::filesystem::create_directories(folder, error);
+  CreatedFolders createdFolders;
+  if (!folder.empty()) {
+    if (Status created = createdFolders.create(folder); !created.ok()) {
+      return created.withContext(context);
+    }
+  }
   const std::filesystem::path temporary =
       folder / ("." + outcome.restoredTo.filename().string() + ".odscan-restore-" +
                 randomHexId(4) + ".tmp");
-  Result<DurableFile> output = DurableFile::create(temporary, 0600);
+  Result<DurableFile> output = DurableFile::createOwnerOnly(temporary);
   if (!output.ok()) return output.status().withContext(context);
   TemporaryFileGuard guard(temporary);
 
@@ -401,6 +470,7 @@ Result<RestoreOutcome> QuarantineStore::restore(const RestoreRequest& request) {
     return published.withContext(context);
   }
   guard.release();
+  createdFolders.release();
   (void)syncFolder(folder.empty() ? std::filesystem::path(".") : folder);
 
   entry->payload.close();

@@ -33,6 +33,10 @@ void ResultReporter::onResult(const ScanResult& result) {
     publishPath(result.path);
   }
 
+  if (result.depth == 0 && result.verdict != Verdict::kNotScanned) {
+    filesScanned_.fetch_add(1, std::memory_order_relaxed);
+  }
+
   switch (result.verdict) {
     case Verdict::kClean:
       clean_.fetch_add(1, std::memory_order_relaxed);
@@ -67,18 +71,39 @@ void ResultReporter::recordFinding(const ScanResult& result) {
 }
 
 void ResultReporter::onEvent(const ScanEvent& event) {
-  std::lock_guard lock(findingsMutex_);
-  events_.push_back(event);
+  // A missing root is always printed: the user typed it, and there are few roots.
+  if (event.kind == ScanEvent::Kind::kRootNotFound) {
+    console_.printError("odscan: '" + event.path + "' not found; check the path");
+  }
 
+  std::lock_guard lock(findingsMutex_);
+  const std::uint64_t countOfKind = ++eventCounts_[event.kind];
+  recordEventLocked(event, countOfKind);
+}
+
+void ResultReporter::recordEventLocked(const ScanEvent& event, std::uint64_t countOfKind) {
   const std::string_view kind = scanEventKindName(event.kind);
+  if (countOfKind == kMaxLoggedEventsPerKind + 1) {
+    session_.logger().info("{} events after the first {} are counted, not logged; the total is "
+                           "in the summary and report.json",
+                           kind, kMaxLoggedEventsPerKind);
+    session_.events().write("problem_limit_reached",
+                            {{"kind", kind}, {"logged", kMaxLoggedEventsPerKind}});
+  }
+  if (countOfKind > kMaxLoggedEventsPerKind) return;
+
+  events_.push_back(event);
   // Skipped links are routine, but loops, missing roots and cancellation are not.
   const auto level = event.kind == ScanEvent::Kind::kSymlinkSkipped ? spdlog::level::info
                                                                     : spdlog::level::warn;
   session_.logger().log(level, "{}: '{}' {}", kind, event.path, event.detail);
   session_.events().write("problem", {{"kind", kind}, {"path", event.path}, {"detail", event.detail}});
-  if (event.kind == ScanEvent::Kind::kRootNotFound) {
-    console_.printError("odscan: '" + event.path + "' not found; check the path");
-  }
+}
+
+std::uint64_t ResultReporter::eventCount(ScanEvent::Kind kind) const {
+  std::lock_guard lock(findingsMutex_);
+  const auto found = eventCounts_.find(kind);
+  return found == eventCounts_.end() ? 0 : found->second;
 }
 
 VerdictCounts ResultReporter::counts() const {

@@ -66,6 +66,59 @@ std::optional<Digest> scannedDigestOf(const ScanResult& result) {
   return std::nullopt;
 }
 
+// Returns `path` made absolute, so logs and reports name a usable file whatever the
+// working directory of the reader.
+std::filesystem::path absolutePath(const std::filesystem::path& path) {
+  std::error_code error;
+  std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  return error ? path : absolute;
+}
+
+// The advice after a component that does not load. A path the user gave is
+// theirs to check; a default one is missing or stale in components/.
+std::string componentAdvice(bool optionGiven, std::string_view option, const HomeFolder& home) {
+  if (optionGiven) {
+    return fmt::format("Check the file given with {}; docs/scanner.md (section Components) "
+                       "shows how to build a pattern and its key",
+                       option);
+  }
+  return fmt::format("Install the pattern and its public key into '{}' with 'odscan components "
+                     "install --pattern FILE --public-key FILE' (docs/scanner.md, section "
+                     "Components, shows how to build them), or pass {} FILE",
+                     home.components().string(), option);
+}
+
+// Returns the summary's heading and count lines. Counts of things left out on
+// purpose appear only when they are not 0.
+std::vector<std::string> summaryCountLines(const ScanReport& report) {
+  const ScanSummary& summary = report.summary;
+  std::vector<std::string> lines = {
+      "----------- SCAN SUMMARY -----------",
+      fmt::format("Infected files: {}", report.infectedFiles()),
+      fmt::format("Infected objects: {}", summary.infected),
+      fmt::format("Unresolved objects: {}", summary.unresolved),
+      fmt::format("Not scanned objects: {}", summary.notScanned),
+      fmt::format("Clean objects: {}", summary.clean),
+      fmt::format("Objects: {}", summary.objects),
+      fmt::format("Files examined: {}", summary.files),
+      fmt::format("Files scanned: {}", report.filesScanned),
+  };
+
+  const auto addCount = [&lines](std::string_view label, std::uint64_t count) {
+    if (count > 0) lines.push_back(fmt::format("{}: {}", label, count));
+  };
+  addCount("Skipped by the quick profile", summary.skippedByProfile);
+  addCount("Excluded", summary.excluded);
+  addCount("Symbolic links not followed", report.symlinksSkipped);
+  addCount("Folder loops skipped", report.loopsSkipped);
+  addCount("Devices, FIFOs and sockets", summary.specialFiles);
+
+  lines.push_back(fmt::format("Data read: {}", formatBytes(summary.bytes)));
+  lines.push_back(fmt::format("Time: {} ({})", formatSeconds(summary.elapsed),
+                              formatRate(summary.bytes, summary.elapsed)));
+  return lines;
+}
+
 // One run of `odscan scan`; see runScanCommand() for the steps.
 class ScanRun {
  public:
@@ -74,13 +127,18 @@ class ScanRun {
         io_(io),
         console_(io.out, io.err, io.showProgress),
         home_(options.home.value_or(HomeFolder::defaultRoot())),
-        patternPath_(options.patternPath.value_or(home_.defaultPatternPath())),
-        publicKeyPath_(options.publicKeyPath.value_or(home_.defaultPublicKeyPath())) {}
+        patternPath_(absolutePath(options.patternPath.value_or(home_.defaultPatternPath()))),
+        publicKeyPath_(
+            absolutePath(options.publicKeyPath.value_or(home_.defaultPublicKeyPath()))) {
+    if (options.jsonPath) jsonPath_ = absolutePath(*options.jsonPath);
+  }
 
   int run();
 
  private:
   Status openSession();
+  void logRestrictedFolders(const LayoutChanges& changes);
+  Status checkJsonFile();
   Status checkDiskSpace();
   Status loadPattern();
   void scan();
@@ -98,6 +156,9 @@ class ScanRun {
   HomeFolder home_;
   std::filesystem::path patternPath_;
   std::filesystem::path publicKeyPath_;
+  // --json FILE as an absolute path; reset when the check before the scan fails,
+  // so the run does not try to write it again.
+  std::optional<std::filesystem::path> jsonPath_;
   std::unique_ptr<Session> session_;
   std::shared_ptr<const AgentPattern> pattern_;
   ScanReport report_;
@@ -108,6 +169,7 @@ int ScanRun::run() {
     console_.printError("odscan: " + opened.message());
     return static_cast<int>(ExitCode::kError);
   }
+  if (Status json = checkJsonFile(); !json.ok()) return stopBeforeScan(json, "json_report_error");
   if (Status space = checkDiskSpace(); !space.ok()) {
     return stopBeforeScan(space, "disk_space_error");
   }
@@ -119,7 +181,8 @@ int ScanRun::run() {
 }
 
 Status ScanRun::openSession() {
-  if (Status layout = home_.createLayout(); !layout.ok()) return layout;
+  Result<LayoutChanges> layout = home_.createLayout();
+  if (!layout.ok()) return layout.status();
   Result<std::unique_ptr<Session>> session = Session::create(home_, "scan");
   if (!session.ok()) return session.status();
   session_ = std::move(*session);
@@ -142,7 +205,24 @@ Status ScanRun::openSession() {
                                              {"user", report_.user},
                                              {"roots", pathsToJson(options_.roots)},
                                              {"options", report_.options}});
+  logRestrictedFolders(*layout);
   return Status::success();
+}
+
+void ScanRun::logRestrictedFolders(const LayoutChanges& changes) {
+  for (const auto& folder : changes.restricted) {
+    const std::string message = restrictedFolderMessage(folder);
+    console_.printError("odscan: " + message);
+    session_->logger().warn("{}", message);
+    session_->events().write("permissions_restricted", {{"path", platform::toUtf8(folder)}});
+  }
+}
+
+Status ScanRun::checkJsonFile() {
+  if (!jsonPath_) return Status::success();
+  Status writable = checkJsonFileWritable(*jsonPath_);
+  if (!writable.ok()) jsonPath_.reset();
+  return writable;
 }
 
 Status ScanRun::checkDiskSpace() {
@@ -150,30 +230,29 @@ Status ScanRun::checkDiskSpace() {
 }
 
 Status ScanRun::loadPattern() {
-  const std::string components = home_.components().string();
   Result<PublicKey> key = PublicKey::readFile(publicKeyPath_);
   if (!key.ok()) {
     return Status(key.status().code(),
                   "cannot read the publisher's public key: " + key.status().message() +
-                      ". The scan did not start. Get fresh components (the launcher installs "
-                      "publisher.pub into '" + components + "'), or pass --public-key FILE");
+                      ". The scan did not start. " +
+                      componentAdvice(options_.publicKeyPath.has_value(), "--public-key", home_));
   }
 
   Result<AgentPattern> pattern = AgentPattern::load(patternPath_, *key);
   if (!pattern.ok()) {
     return Status(pattern.status().code(),
                   "cannot load the Smart Scan Agent Pattern: " + pattern.status().message() +
-                      ". The scan did not start. Get a fresh pattern (the launcher downloads "
-                      "agent-pattern.ptn into '" + components + "'), or pass --pattern FILE");
+                      ". The scan did not start. " +
+                      componentAdvice(options_.patternPath.has_value(), "--pattern", home_));
   }
   pattern_ = std::make_shared<const AgentPattern>(std::move(*pattern));
   report_.patternVersion = pattern_->version();
 
   session_->logger().info(
-      "loaded Smart Scan Agent Pattern version {} from '{}' ({} exact signatures, {} filter "
-      "keys), verified with key {}",
-      pattern_->version(), patternPath_.string(), pattern_->exactCount(),
-      pattern_->filterKeyCount(), key->fingerprint());
+      "loaded Smart Scan Agent Pattern version {} from '{}' ({}, {}), verified with key {}",
+      pattern_->version(), patternPath_.string(),
+      formatCount(pattern_->exactCount(), "exact signature", "exact signatures"),
+      formatCount(pattern_->filterKeyCount(), "filter key", "filter keys"), key->fingerprint());
   session_->events().write("pattern_loaded", {{"path", platform::toUtf8(patternPath_)},
                                               {"version", pattern_->version()},
                                               {"exact_signatures", pattern_->exactCount()},
@@ -189,8 +268,8 @@ void ScanRun::scan() {
                       {[&engine] { return engine.progress(); }, [&engine] { engine.cancel(); }},
                       io_.interrupt);
 
-  session_->logger().info("scan started with pattern version {}: {} root(s), profile {}",
-                          pattern_->version(), options_.roots.size(),
+  session_->logger().info("scan started with pattern version {}: {}, profile {}",
+                          pattern_->version(), formatCount(options_.roots.size(), "root", "roots"),
                           profileName(options_.engine.profile));
   session_->events().write("scan_start", {{"pattern_version", pattern_->version()},
                                           {"roots", pathsToJson(options_.roots)}});
@@ -201,6 +280,9 @@ void ScanRun::scan() {
   report_.outcome = report_.summary.cancelled ? ScanOutcome::kCancelled : ScanOutcome::kCompleted;
   report_.findings = reporter.findings();
   report_.problems = reporter.events();
+  report_.filesScanned = reporter.filesScanned();
+  report_.symlinksSkipped = reporter.eventCount(ScanEvent::Kind::kSymlinkSkipped);
+  report_.loopsSkipped = reporter.eventCount(ScanEvent::Kind::kLoopSkipped);
   if (report_.summary.cancelled) {
     console_.printError("odscan: scan cancelled; the results cover only the files scanned so far");
     session_->logger().warn("scan cancelled by the user; the results are incomplete");
@@ -274,10 +356,12 @@ int ScanRun::finish() {
 
   const ScanSummary& summary = report_.summary;
   session_->logger().info(
-      "session finished ({}): {} infected, {} unresolved, {} not scanned, {} clean in {} files; "
-      "exit code {}",
-      scanOutcomeName(report_.outcome), summary.infected, summary.unresolved, summary.notScanned,
-      summary.clean, summary.files, static_cast<int>(exitCode));
+      "session finished ({}): {} infected in {}, {} unresolved, {} not scanned, {} clean; {} "
+      "examined, {} scanned; exit code {}",
+      scanOutcomeName(report_.outcome), summary.infected,
+      formatCount(report_.infectedFiles(), "file", "files"), summary.unresolved,
+      summary.notScanned, summary.clean, formatCount(summary.files, "file", "files"),
+      report_.filesScanned, static_cast<int>(exitCode));
   session_->events().write("session_finish",
                            {{"outcome", scanOutcomeName(report_.outcome)},
                             {"exit_code", static_cast<int>(exitCode)},
@@ -293,15 +377,18 @@ int ScanRun::finish() {
 void ScanRun::writeReports() {
   // A failed write is an error of the run, so it counts in the exit code. The
   // session's copy is written last, so it also records a failed --json write.
-  if (options_.jsonPath) {
-    if (Status written = writeJsonFile(*options_.jsonPath, report_.toJson()); !written.ok()) {
+  if (jsonPath_) {
+    if (Status written = writeJsonFile(*jsonPath_, report_.toJson(), FileAccess::kUmask);
+        !written.ok()) {
       report_.errors.push_back(written);
       session_->logger().error("{}", written.message());
       console_.printError("odscan: " + written.message() + "; the session's copy is in '" +
                           session_->reportPath().string() + "'");
     }
   }
-  if (Status written = writeJsonFile(session_->reportPath(), report_.toJson()); !written.ok()) {
+  if (Status written =
+          writeJsonFile(session_->reportPath(), report_.toJson(), FileAccess::kOwnerOnly);
+      !written.ok()) {
     report_.errors.push_back(written);
     session_->logger().error("{}", written.message());
     console_.printError("odscan: " + written.message());
@@ -310,22 +397,8 @@ void ScanRun::writeReports() {
 
 void ScanRun::printSummary(ExitCode exitCode) {
   const ScanSummary& summary = report_.summary;
-  std::vector<std::string> lines = {
-      "----------- SCAN SUMMARY -----------",
-      fmt::format("Infected objects: {}", summary.infected),
-      fmt::format("Unresolved objects: {}", summary.unresolved),
-      fmt::format("Not scanned objects: {}", summary.notScanned),
-      fmt::format("Clean objects: {}", summary.clean),
-      fmt::format("Scanned files: {}", summary.files),
-      fmt::format("Scanned objects: {}", summary.objects),
-      fmt::format("Data read: {}", formatBytes(summary.bytes)),
-      fmt::format("Time: {} ({})", formatSeconds(summary.elapsed),
-                  formatRate(summary.bytes, summary.elapsed)),
-  };
-  if (summary.excluded > 0) lines.push_back(fmt::format("Excluded: {}", summary.excluded));
-  if (summary.skippedByProfile > 0) {
-    lines.push_back(fmt::format("Skipped by the quick profile: {}", summary.skippedByProfile));
-  }
+  std::vector<std::string> lines = summaryCountLines(report_);
+
   if (!report_.actions.empty()) {
     std::size_t moved = 0;
     for (const auto& action : report_.actions) moved += action.quarantineId ? 1 : 0;
@@ -334,6 +407,7 @@ void ScanRun::printSummary(ExitCode exitCode) {
   lines.push_back(fmt::format("Pattern version: {}", report_.patternVersion.value_or(0)));
   lines.push_back("Session: " + session_->id());
   lines.push_back("Session folder: " + session_->folder().string());
+
   if (summary.cancelled) lines.push_back("Scan cancelled before the end");
   if (exitCode == ExitCode::kError && summary.infected == 0 && !summary.cancelled) {
     lines.push_back("Some objects could not be decided; see the lines above and report.json");
@@ -347,7 +421,7 @@ nlohmann::ordered_json ScanRun::optionsToJson() const {
   json["home"] = platform::toUtf8(home_.root());
   json["pattern"] = platform::toUtf8(patternPath_);
   json["public_key"] = platform::toUtf8(publicKeyPath_);
-  json["json"] = options_.jsonPath ? platform::toUtf8(*options_.jsonPath) : "";
+  json["json"] = options_.jsonPath ? platform::toUtf8(absolutePath(*options_.jsonPath)) : "";
   json["infected_only"] = options_.infectedOnly;
   json["min_free_space"] = options_.minFreeSpace;
   return json;

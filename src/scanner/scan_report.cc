@@ -1,5 +1,6 @@
 #include "odscan/scanner/scan_report.h"
 
+#include <set>
 #include <system_error>
 
 #include "durable_file.h"
@@ -10,9 +11,12 @@
 namespace odscan::scanner {
 namespace {
 
-nlohmann::ordered_json countsToJson(const ScanSummary& summary) {
+nlohmann::ordered_json countsToJson(const ScanReport& report) {
+  const ScanSummary& summary = report.summary;
   return {
       {"files", summary.files},
+      {"files_scanned", report.filesScanned},
+      {"infected_files", report.infectedFiles()},
       {"objects", summary.objects},
       {"bytes", summary.bytes},
       {"clean", summary.clean},
@@ -22,7 +26,17 @@ nlohmann::ordered_json countsToJson(const ScanSummary& summary) {
       {"excluded", summary.excluded},
       {"skipped_by_profile", summary.skippedByProfile},
       {"special_files", summary.specialFiles},
+      {"symlinks_skipped", report.symlinksSkipped},
+      {"loops_skipped", report.loopsSkipped},
   };
+}
+
+std::filesystem::path folderOf(const std::filesystem::path& path) {
+  return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+}
+
+std::filesystem::path temporaryNameFor(const std::filesystem::path& path) {
+  return folderOf(path) / ("." + path.filename().string() + "." + randomHexId(4) + ".tmp");
 }
 
 nlohmann::ordered_json actionToJson(const QuarantineAction& action) {
@@ -95,7 +109,7 @@ nlohmann::ordered_json ScanReport::toJson() const {
   json["roots"] = nlohmann::ordered_json::array();
   for (const auto& root : roots) json["roots"].push_back(platform::toUtf8(root));
   json["options"] = options;
-  json["counts"] = countsToJson(summary);
+  json["counts"] = countsToJson(*this);
   json["elapsed_ms"] = summary.elapsed.count();
 
   json["results"] = nlohmann::ordered_json::array();
@@ -119,15 +133,23 @@ ExitCode exitCodeOf(const ScanReport& report) {
   return incomplete ? ExitCode::kError : ExitCode::kNothingFound;
 }
 
-Status writeJsonFile(const std::filesystem::path& path, const nlohmann::ordered_json& document) {
+std::uint64_t ScanReport::infectedFiles() const {
+  std::set<std::filesystem::path> files;
+  for (const ScanResult& result : findings) {
+    if (result.verdict == Verdict::kInfected) files.insert(result.file);
+  }
+  return files.size();
+}
+
+Status writeJsonFile(const std::filesystem::path& path, const nlohmann::ordered_json& document,
+                     FileAccess access) {
   const std::string text =
       document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  std::filesystem::path folder = path.parent_path();
-  if (folder.empty()) folder = ".";
-  const std::filesystem::path temporary =
-      folder / ("." + path.filename().string() + "." + randomHexId(4) + ".tmp");
+  const std::filesystem::path temporary = temporaryNameFor(path);
 
-  Result<DurableFile> file = DurableFile::create(temporary, 0644);
+  Result<DurableFile> file = access == FileAccess::kOwnerOnly
+                                 ? DurableFile::createOwnerOnly(temporary)
+                                 : DurableFile::create(temporary, 0644);
   if (!file.ok()) return file.status().withContext("cannot write the report '" + path.string() + "'");
   Status written = file->write({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
   if (written.ok()) written = file->sync();
@@ -142,6 +164,33 @@ Status writeJsonFile(const std::filesystem::path& path, const nlohmann::ordered_
     std::filesystem::remove(temporary, error);
     return written.withContext("cannot write the report '" + path.string() + "'");
   }
+  return Status::success();
+}
+
+Status checkJsonFileWritable(const std::filesystem::path& path) {
+  const std::string context = "cannot write the JSON report '" + path.string() + "'";
+  std::error_code error;
+  if (path.empty() || !path.has_filename() || std::filesystem::is_directory(path, error)) {
+    return Status(StatusCode::kInvalidArgument,
+                  context + ": --json needs a file name, not a folder; pass a file such as "
+                            "report.json");
+  }
+
+  const std::filesystem::path probe = temporaryNameFor(path);
+  Result<DurableFile> file = DurableFile::create(probe, 0600);
+  if (!file.ok()) {
+    const std::string folder = "'" + folderOf(path).string() + "'";
+    const StatusCode code = file.status().code();
+    const std::string reason = code == StatusCode::kNotFound ? "the folder " + folder +
+                                                                   " does not exist"
+                               : code == StatusCode::kPermissionDenied
+                                   ? "you may not create files in " + folder
+                                   : file.status().message();
+    return Status(code, context + ": " + reason +
+                            "; pass a --json path in an existing folder that you can write to");
+  }
+  (void)file->close();
+  std::filesystem::remove(probe, error);
   return Status::success();
 }
 

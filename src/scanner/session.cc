@@ -5,8 +5,10 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "durable_file.h"
 #include "odscan/scanner/formatting.h"
 #include "odscan/scanner/random_id.h"
+#include "private_folder.h"
 
 namespace odscan::scanner {
 namespace {
@@ -26,14 +28,12 @@ Result<NewFolder> createSessionFolder(const HomeFolder& home,
   for (int attempt = 0; attempt < kCreateAttempts; ++attempt) {
     std::string id = randomHexId(kSessionIdBytes);
     std::filesystem::path folder = home.sessions() / (formatUtcCompact(now) + "-" + id);
-    std::error_code error;
-    if (std::filesystem::create_directory(folder, error)) return NewFolder{id, folder};
-    if (error) {
-      return Status(StatusCode::kIoError,
-                    "cannot create the session folder '" + folder.string() + "': " +
-                        error.message() + "; check free space and permissions of '" +
-                        home.sessions().string() + "'");
+    Result<bool> created = createPrivateFolder(folder);
+    if (!created.ok()) {
+      return created.status().withContext("cannot create a session folder in '" +
+                                          home.sessions().string() + "'");
     }
+    if (*created) return NewFolder{id, folder};
   }
   return Status(StatusCode::kAlreadyExists,
                 "cannot find a free session folder name under '" + home.sessions().string() + "'");
@@ -41,6 +41,11 @@ Result<NewFolder> createSessionFolder(const HomeFolder& home,
 
 Result<std::shared_ptr<spdlog::logger>> openLogger(const std::filesystem::path& path,
                                                    const std::string& sessionId) {
+  // spdlog would create the file with the umask's mode; an owner-only file made
+  // first is opened for appending instead.
+  if (Result<DurableFile> file = DurableFile::createOwnerOnly(path); !file.ok()) {
+    return file.status().withContext("cannot create the session log");
+  }
   try {
     auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.string());
     auto logger = std::make_shared<spdlog::logger>("session-" + sessionId, std::move(sink));

@@ -34,6 +34,12 @@ TEST(FormattingTest, UtcTimestampsUseIsoAndCompactForms) {
   EXPECT_EQ(formatUtcCompact(time), "20261204T211500Z");
 }
 
+TEST(FormattingTest, CountUsesSingularOnlyForOne) {
+  EXPECT_EQ(formatCount(0, "exact signature", "exact signatures"), "0 exact signatures");
+  EXPECT_EQ(formatCount(1, "exact signature", "exact signatures"), "1 exact signature");
+  EXPECT_EQ(formatCount(2, "exact signature", "exact signatures"), "2 exact signatures");
+}
+
 TEST(FormattingTest, ElideMiddleKeepsShortText) {
   EXPECT_EQ(elideMiddle("/tmp/a.exe", 20), "/tmp/a.exe");
 }

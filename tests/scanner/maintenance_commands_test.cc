@@ -59,7 +59,7 @@ TEST_F(MaintenanceCommandsTest, CleanupPrintsRemovedSessions) {
   EXPECT_NE(out_.str().find("removed " + (home_.sessions() / "20261201T100000Z-0000000a").string()),
             std::string::npos)
       << out_.str();
-  EXPECT_NE(out_.str().find("Removed 1 session(s), kept 1"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("Removed 1 session folder, kept 1"), std::string::npos) << out_.str();
   EXPECT_TRUE(fs::exists(home_.sessions() / "20261202T100000Z-0000000b"));
 }
 
@@ -110,7 +110,98 @@ TEST_F(MaintenanceCommandsTest, RestorePutsFileBackAndLogsIt) {
   EXPECT_EQ(events[2]["event"], "session_finish");
 }
 
+TEST_F(MaintenanceCommandsTest, RestoreIntoNewFolderEndingInSeparator) {
+  writeFile(temp_ / "eicar.com", testing::eicarText());
+  const std::string id = quarantineFile(temp_ / "eicar.com");
+  const fs::path folder = temp_.path().string() + "/rv/evidence/";
+  CommandIo commandIo = io();
+  ASSERT_EQ(runQuarantineRestoreCommand({home_.root(), id, folder, false}, commandIo), 0)
+      << err_.str();
+  EXPECT_EQ(readFile(temp_ / "rv" / "evidence" / "eicar.com"), testing::eicarText());
+  EXPECT_NE(out_.str().find((temp_ / "rv" / "evidence" / "eicar.com").string()),
+            std::string::npos)
+      << out_.str();
+}
+
+TEST_F(MaintenanceCommandsTest, ComponentsInstallMakesPatternDefault) {
+  const testing::TestPattern pattern = testing::writeTestPattern(temp_ / "publisher");
+  const HomeFolder fresh(temp_ / "fresh" / "HCEXEC");
+  CommandIo commandIo = io();
+  ASSERT_EQ(runComponentsInstallCommand({fresh.root(), pattern.pattern, pattern.publicKey},
+                                        commandIo),
+            0)
+      << err_.str();
+
+  EXPECT_EQ(readFile(fresh.defaultPatternPath()), readFile(pattern.pattern));
+  EXPECT_EQ(readFile(fresh.defaultPublicKeyPath()), readFile(pattern.publicKey));
+  EXPECT_EQ(testing::modeOf(fresh.root()), 0700u);
+  EXPECT_EQ(testing::modeOf(fresh.defaultPatternPath()), 0600u);
+  EXPECT_NE(out_.str().find("version " + std::to_string(pattern.version)), std::string::npos)
+      << out_.str();
+  EXPECT_NE(out_.str().find("2 exact signatures"), std::string::npos) << out_.str();
+}
+
 // Error paths
+
+TEST_F(MaintenanceCommandsTest, CleanupWithFileAsHomeFails) {
+  writeFile(temp_ / "not-a-folder", "x");
+  CommandIo commandIo = io();
+  EXPECT_EQ(runCleanupCommand({temp_ / "not-a-folder", 1}, commandIo), 2);
+  EXPECT_NE(err_.str().find("is a file, not a folder"), std::string::npos) << err_.str();
+  EXPECT_EQ(out_.str(), "");
+}
+
+TEST_F(MaintenanceCommandsTest, ListWithFileAsHomeFails) {
+  writeFile(temp_ / "not-a-folder", "x");
+  CommandIo commandIo = io();
+  EXPECT_EQ(runQuarantineListCommand({temp_ / "not-a-folder"}, commandIo), 2);
+  EXPECT_NE(err_.str().find("is a file, not a folder"), std::string::npos) << err_.str();
+  EXPECT_EQ(out_.str(), "");
+}
+
+TEST_F(MaintenanceCommandsTest, EmptyHomeIsRejected) {
+  CommandIo commandIo = io();
+  EXPECT_EQ(runCleanupCommand({fs::path(), 1}, commandIo), 2);
+  EXPECT_EQ(runQuarantineListCommand({fs::path()}, commandIo), 2);
+  EXPECT_EQ(runQuarantineRestoreCommand({fs::path(), "12345678", std::nullopt, false}, commandIo),
+            2);
+  EXPECT_NE(err_.str().find("HCEXEC folder path is empty"), std::string::npos) << err_.str();
+  EXPECT_EQ(out_.str(), "");
+}
+
+TEST_F(MaintenanceCommandsTest, ListShowsDamagedEntryWithReason) {
+  writeFile(home_.quarantine() / "0badf00d.odq", std::string(64, 'x'));
+  CommandIo commandIo = io();
+  EXPECT_EQ(runQuarantineListCommand({home_.root()}, commandIo), 2);
+  const std::string out = out_.str();
+  EXPECT_EQ(out.find("No quarantined files"), std::string::npos) << out;
+  EXPECT_NE(out.find("Damaged entries"), std::string::npos) << out;
+  EXPECT_NE(out.find("0badf00d  quarantine entry '"), std::string::npos) << out;
+  EXPECT_NE(out.find("magic bytes"), std::string::npos) << out;
+  EXPECT_NE(err_.str().find("1 quarantine entry is damaged"), std::string::npos) << err_.str();
+}
+
+TEST_F(MaintenanceCommandsTest, ListShowsGoodEntriesBesideDamagedOnes) {
+  writeFile(temp_ / "eicar.com", testing::eicarText());
+  const std::string id = quarantineFile(temp_ / "eicar.com");
+  writeFile(home_.quarantine() / "0badf00d.odq", std::string(64, 'x'));
+  CommandIo commandIo = io();
+  EXPECT_EQ(runQuarantineListCommand({home_.root()}, commandIo), 2);
+  EXPECT_NE(out_.str().find(id), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("0badf00d"), std::string::npos) << out_.str();
+}
+
+TEST_F(MaintenanceCommandsTest, ComponentsInstallRejectsPatternOfOtherKey) {
+  const testing::TestPattern pattern = testing::writeTestPattern(temp_ / "publisher");
+  const testing::TestPattern other = testing::writeTestPattern(temp_ / "other");
+  CommandIo commandIo = io();
+  EXPECT_EQ(runComponentsInstallCommand({home_.root(), pattern.pattern, other.publicKey},
+                                        commandIo),
+            2);
+  EXPECT_NE(err_.str().find(pattern.pattern.string()), std::string::npos) << err_.str();
+  EXPECT_FALSE(fs::exists(home_.defaultPatternPath()));
+  EXPECT_FALSE(fs::exists(home_.defaultPublicKeyPath()));
+}
 
 TEST_F(MaintenanceCommandsTest, UnknownIdRestoreFailsAndIsLogged) {
   CommandIo commandIo = io();

@@ -154,7 +154,9 @@ TEST_F(OdscanIntegrationTest, ClamavTestfilesDetectionsAreExact) {
   const fs::path json = temp_ / "report.json";
   ProcessResult result = scan({"--json", json.string(), kClamavTestfiles.string()});
   ASSERT_EQ(result.exitCode, 1) << result.err;
-  const nlohmann::json report = readJson(json);
+  // Not const: a missing key then reads as null and fails one check, instead of
+  // aborting in nlohmann::json's assertion.
+  nlohmann::json report = readJson(json);
   const std::string prefix = kClamavTestfiles.string() + "/";
 
   // Containers are infected when a member is, so both appear. clam01.tgz in
@@ -229,6 +231,9 @@ TEST_F(OdscanIntegrationTest, ClamavTestfilesDetectionsAreExact) {
   std::uint64_t files = 0;
   for (const auto& item : fs::directory_iterator(kClamavTestfiles)) files += item.is_regular_file();
   EXPECT_EQ(report["counts"]["files"], files);
+  // clam.d64.zip and clam.impl.zip are the files on disk that are not scanned.
+  EXPECT_EQ(report["counts"]["files_scanned"], files - 2);
+  EXPECT_EQ(report["counts"]["infected_files"], 12u);
   EXPECT_EQ(report["counts"]["infected"], expectedInfected.size());
   EXPECT_EQ(report["counts"]["not_scanned"], expectedNotScanned.size());
   EXPECT_EQ(report["counts"]["objects"],
@@ -249,6 +254,35 @@ TEST_F(OdscanIntegrationTest, EicarFileZipAndTarGzAreDetected) {
   EXPECT_NE(result.out.find(prefix + "eicar.zip!eicar.com: Eicar-Test-Signature FOUND"),
             std::string::npos)
       << result.out;
+}
+
+TEST_F(OdscanIntegrationTest, SummaryCountsInfectedFilesAndObjects) {
+  const fs::path tree = makeEicarTree();
+  ProcessResult result = scan({tree.string()});
+  ASSERT_EQ(result.exitCode, 1) << result.err;
+  // eicar.com, eicar.zip and eicar.tar.gz hold five infected objects.
+  EXPECT_NE(result.out.find("Infected files: 3\n"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("Infected objects: 5\n"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("Files examined: 4\n"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("Files scanned: 4\n"), std::string::npos) << result.out;
+}
+
+TEST_F(OdscanIntegrationTest, SkippedSymbolicLinksAreCountedNotLogged) {
+  const fs::path tree = temp_ / "links";
+  writeFile(tree / "a.txt", "clean\n");
+  for (int i = 0; i < 30; ++i) fs::create_symlink(tree / "a.txt", tree / ("link" + std::to_string(i)));
+  ProcessResult result = scan({tree.string()});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_NE(result.out.find("Symbolic links not followed: 30\n"), std::string::npos)
+      << result.out;
+
+  ASSERT_EQ(sessionFolders().size(), 1u);
+  const auto logLines = readLines(sessionFolders()[0] / "scan.log");
+  const auto linkLines = std::count_if(logLines.begin(), logLines.end(), [](const std::string& line) {
+    return line.find("symlink_skipped: '") != std::string::npos;
+  });
+  EXPECT_EQ(linkLines, 20);
+  EXPECT_EQ(readJson(sessionFolders()[0] / "report.json")["counts"]["symlinks_skipped"], 30);
 }
 
 TEST_F(OdscanIntegrationTest, InfectedOnlyPrintsOnlyThreats) {
@@ -347,6 +381,108 @@ TEST_F(OdscanIntegrationTest, BadOptionExitsTwo) {
   EXPECT_TRUE(sessionFolders().empty());
 }
 
+TEST_F(OdscanIntegrationTest, NegativeAndMalformedNumbersAreRejected) {
+  const std::string home = this->home().string();
+  const std::vector<std::vector<std::string>> cases = {
+      {"cleanup", "--home", home, "--keep", "-1"},
+      {"scan", "--home", home, "--min-free-space", "-5", "/tmp"},
+      {"scan", "--home", home, "--max-file-size", "-1", "/tmp"},
+      {"scan", "--home", home, "--max-file-size", "1.5", "/tmp"},
+      {"scan", "--home", home, "--max-member-size", "12XB", "/tmp"},
+      {"scan", "--home", home, "--threads", "-1", "/tmp"},
+      {"scan", "--home", home, "--max-archive-depth", "-1", "/tmp"},
+      {"scan", "--home", home, "--max-members", "-3", "/tmp"},
+      {"scan", "--home", home, "--max-ratio", "-150", "/tmp"},
+      {"scan", "--home", home, "--max-scan-time", "-1", "/tmp"},
+  };
+  for (const auto& args : cases) {
+    const std::string option = args[args.size() - (args[0] == "cleanup" ? 2 : 3)];
+    const std::string value = args[args.size() - (args[0] == "cleanup" ? 1 : 2)];
+    ProcessResult result = odscan(args);
+    EXPECT_EQ(result.exitCode, 2) << option << " " << value;
+    EXPECT_NE(result.err.find(option + ": invalid value '" + value + "'"), std::string::npos)
+        << result.err;
+    EXPECT_NE(result.err.find("expected"), std::string::npos) << result.err;
+  }
+  EXPECT_TRUE(sessionFolders().empty());
+}
+
+TEST_F(OdscanIntegrationTest, DecimalSizeWithUnitIsAccepted) {
+  writeFile(temp_ / "sizes" / "big.bin", std::string(2000, 'x'));
+  ProcessResult result =
+      scan({"--max-file-size", "1.5KiB", "--no-summary", (temp_ / "sizes").string()});
+  EXPECT_EQ(result.exitCode, 2) << result.err;
+  EXPECT_NE(result.out.find("more than the maximum file size of 1536 bytes"), std::string::npos)
+      << result.out;
+}
+
+TEST_F(OdscanIntegrationTest, ProfileAcceptsOnlyQuickAndFull) {
+  for (const std::string value : {"0", "1", "fast"}) {
+    ProcessResult result = scan({"--profile", value, temp_.path().string()});
+    EXPECT_EQ(result.exitCode, 2) << value;
+    EXPECT_NE(result.err.find("--profile: invalid value '" + value + "': expected quick"),
+              std::string::npos)
+        << result.err;
+    EXPECT_EQ(result.err.find("FAILED"), std::string::npos) << result.err;
+  }
+  EXPECT_TRUE(sessionFolders().empty());
+}
+
+TEST_F(OdscanIntegrationTest, EmptyHomeIsRejected) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"scan", "--home", "", "/tmp"}, {"cleanup", "--home", ""}, {"quarantine", "list", "--home", ""}}) {
+    ProcessResult result = odscan(args);
+    EXPECT_EQ(result.exitCode, 2) << args[0];
+    EXPECT_NE(result.err.find("--home: invalid value ''"), std::string::npos) << result.err;
+  }
+}
+
+TEST_F(OdscanIntegrationTest, HomeThatIsAFileFailsEveryCommand) {
+  const fs::path file = temp_ / "home-file";
+  writeFile(file, "not a folder\n");
+  const std::vector<std::vector<std::string>> commands = {
+      {"scan", "--home", file.string(), "--pattern", pattern().string(), "--public-key",
+       publicKey().string(), temp_.path().string()},
+      {"cleanup", "--home", file.string()},
+      {"quarantine", "list", "--home", file.string()},
+      {"quarantine", "restore", "12345678", "--home", file.string()},
+  };
+  for (const auto& args : commands) {
+    ProcessResult result = odscan(args);
+    EXPECT_EQ(result.exitCode, 2) << args[0];
+    EXPECT_NE(result.err.find("'" + file.string() + "' is a file, not a folder"),
+              std::string::npos)
+        << result.err;
+    EXPECT_EQ(result.out.find("No "), std::string::npos) << result.out;
+  }
+}
+
+TEST_F(OdscanIntegrationTest, UnwritableJsonFileStopsBeforeScan) {
+  const fs::path tree = makeEicarTree();
+  ProcessResult result = scan({"--json", (temp_ / "no-such-folder" / "r.json").string(),
+                               tree.string()});
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.err.find("cannot write the JSON report"), std::string::npos) << result.err;
+  EXPECT_EQ(result.out.find("FOUND"), std::string::npos) << result.out;
+  ASSERT_EQ(sessionFolders().size(), 1u);
+  EXPECT_NE(readFile(sessionFolders()[0] / "events.jsonl").find("\"json_report_error\""),
+            std::string::npos);
+}
+
+TEST_F(OdscanIntegrationTest, RelativePatternPathIsLoggedAbsolute) {
+  writeFile(temp_ / "clean" / "a.txt", "clean\n");
+  const std::string command =
+      "cd " + shellQuote(temp_.path().string()) + " && " +
+      commandLine(ODSCAN_TOOL, {"scan", "--home", home().string(), "--pattern",
+                                "publisher/agent-pattern.ptn", "--public-key",
+                                publicKey().string(), "clean"});
+  ASSERT_EQ(runShell(command, scratch()).exitCode, 0);
+  ASSERT_EQ(sessionFolders().size(), 1u);
+  const std::string log = readFile(sessionFolders()[0] / "scan.log");
+  EXPECT_NE(log.find("from '" + pattern().string() + "' (2 exact signatures"), std::string::npos)
+      << log;
+}
+
 TEST_F(OdscanIntegrationTest, MissingPathExitsTwo) {
   ProcessResult result = scan({(temp_ / "missing").string()});
   EXPECT_EQ(result.exitCode, 2);
@@ -362,7 +498,8 @@ TEST_F(OdscanIntegrationTest, TamperedPatternStopsWithoutScanning) {
   ProcessResult result = scan({tree.string()});
   EXPECT_EQ(result.exitCode, 2);
   EXPECT_NE(result.err.find(pattern().string()), std::string::npos) << result.err;
-  EXPECT_NE(result.err.find("Get a fresh pattern"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("Check the file given with --pattern"), std::string::npos)
+      << result.err;
   EXPECT_EQ(result.out.find("FOUND"), std::string::npos) << result.out;
 
   const auto sessions = sessionFolders();
@@ -451,6 +588,85 @@ TEST_F(OdscanIntegrationTest, RestoreRefusesToOverwriteWithoutForce) {
                                     "--to", (temp_ / "restored.com").string()});
   EXPECT_EQ(elsewhere.exitCode, 0) << elsewhere.err;
   EXPECT_EQ(readFile(temp_ / "restored.com"), testing::eicarText());
+}
+
+TEST_F(OdscanIntegrationTest, RestoreIntoNewFolderEndingInSlash) {
+  const fs::path tree = makeEicarTree();
+  ASSERT_EQ(scan({"--action", "quarantine", (tree / "eicar.com").string()}).exitCode, 1);
+  const std::string id = fs::directory_iterator(home() / "quarantine")->path().stem().string();
+
+  const std::string folder = (temp_ / "rv" / "evidence").string() + "/";
+  ProcessResult restore =
+      odscan({"quarantine", "restore", id, "--home", home().string(), "--to", folder});
+  EXPECT_EQ(restore.exitCode, 0) << restore.err;
+  EXPECT_EQ(readFile(temp_ / "rv" / "evidence" / "eicar.com"), testing::eicarText());
+}
+
+TEST_F(OdscanIntegrationTest, RestoreToNewFilePathCreatesFolders) {
+  const fs::path tree = makeEicarTree();
+  ASSERT_EQ(scan({"--action", "quarantine", (tree / "eicar.com").string()}).exitCode, 1);
+  const std::string id = fs::directory_iterator(home() / "quarantine")->path().stem().string();
+
+  const fs::path target = temp_ / "rv" / "case-17" / "sample.bin";
+  ProcessResult restore = odscan(
+      {"quarantine", "restore", id, "--home", home().string(), "--to", target.string()});
+  EXPECT_EQ(restore.exitCode, 0) << restore.err;
+  EXPECT_EQ(readFile(target), testing::eicarText());
+}
+
+TEST_F(OdscanIntegrationTest, HcexecContentsArePrivateUnderOpenUmask) {
+  const fs::path tree = makeEicarTree();
+  const fs::path json = temp_ / "report.json";
+  const std::string command =
+      "umask 000 && " +
+      commandLine(ODSCAN_TOOL, {"scan", "--home", home().string(), "--pattern",
+                                pattern().string(), "--public-key", publicKey().string(),
+                                "--action", "quarantine", "--json", json.string(),
+                                tree.string()});
+  ASSERT_EQ(runShell(command, scratch()).exitCode, 1);
+
+  std::size_t files = 0;
+  EXPECT_EQ(testing::modeOf(home()), 0700u);
+  for (const auto& item : fs::recursive_directory_iterator(home())) {
+    const unsigned expected = item.is_directory() ? 0700u : 0600u;
+    EXPECT_EQ(testing::modeOf(item.path()), expected) << item.path();
+    files += item.is_regular_file();
+  }
+  EXPECT_EQ(files, 6u);  // scan.log, events.jsonl, report.json and three entries
+  EXPECT_EQ(testing::modeOf(json), 0644u);
+}
+
+TEST_F(OdscanIntegrationTest, ComponentsInstallThenScanWithDefaults) {
+  ProcessResult install = odscan({"components", "install", "--home", home().string(),
+                                  "--pattern", pattern().string(), "--public-key",
+                                  publicKey().string()});
+  ASSERT_EQ(install.exitCode, 0) << install.err;
+  EXPECT_NE(install.out.find("installed Smart Scan Agent Pattern version"), std::string::npos)
+      << install.out;
+
+  const fs::path tree = makeEicarTree();
+  ProcessResult result = odscan({"scan", "--home", home().string(), tree.string()});
+  EXPECT_EQ(result.exitCode, 1) << result.err;
+}
+
+TEST_F(OdscanIntegrationTest, QuarantiningLinkRootNamesTarget) {
+  const fs::path tree = makeEicarTree();
+  fs::create_symlink(tree / "eicar.com", temp_ / "link.com");
+  ProcessResult result = scan({"--action", "quarantine", (temp_ / "link.com").string()});
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_NE(result.err.find("symbolic link to '" + (tree / "eicar.com").string() + "'"),
+            std::string::npos)
+      << result.err;
+  EXPECT_TRUE(fs::exists(tree / "eicar.com"));
+}
+
+TEST_F(OdscanIntegrationTest, ListOfOnlyDamagedEntryShowsIt) {
+  fs::create_directories(home() / "quarantine");
+  writeFile(home() / "quarantine" / "0badf00d.odq", std::string(64, 'x'));
+  ProcessResult list = odscan({"quarantine", "list", "--home", home().string()});
+  EXPECT_EQ(list.exitCode, 2);
+  EXPECT_EQ(list.out.find("No quarantined files"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("0badf00d  quarantine entry"), std::string::npos) << list.out;
 }
 
 TEST_F(OdscanIntegrationTest, CleanupKeepsNewestSessions) {

@@ -139,6 +139,38 @@ TEST_F(QuarantineStoreTest, RestoreIntoFolderUsesOriginalName) {
   EXPECT_EQ(readFile(temp_ / "restored" / "eicar.com"), testing::eicarText());
 }
 
+TEST_F(QuarantineStoreTest, RestoreIntoMissingFolderEndingInSeparator) {
+  const fs::path file = temp_ / "files" / "eicar.com";
+  writeFile(file, testing::eicarText());
+  const QuarantineEntry entry = quarantineOrFail(file);
+
+  const fs::path folder = temp_.path().string() + "/rv/evidence/";
+  Result<RestoreOutcome> restored = store_.restore({entry.id, folder, false});
+  ASSERT_TRUE(restored.ok()) << restored.status().toString();
+  EXPECT_EQ(restored->restoredTo, temp_ / "rv" / "evidence" / "eicar.com");
+  EXPECT_EQ(readFile(temp_ / "rv" / "evidence" / "eicar.com"), testing::eicarText());
+}
+
+TEST_F(QuarantineStoreTest, RestoreToFilePathCreatesMissingFolders) {
+  const fs::path file = temp_ / "files" / "eicar.com";
+  writeFile(file, testing::eicarText());
+  const QuarantineEntry entry = quarantineOrFail(file);
+
+  const fs::path target = temp_ / "rv" / "case-17" / "sample.bin";
+  Result<RestoreOutcome> restored = store_.restore({entry.id, target, false});
+  ASSERT_TRUE(restored.ok()) << restored.status().toString();
+  EXPECT_EQ(restored->restoredTo, target);
+  EXPECT_EQ(readFile(target), testing::eicarText());
+}
+
+TEST_F(QuarantineStoreTest, EntryFileIsPrivateWhateverTheUmask) {
+  testing::ScopedUmask umask(0);
+  const fs::path file = temp_ / "eicar.com";
+  writeFile(file, testing::eicarText());
+  const QuarantineEntry entry = quarantineOrFail(file);
+  EXPECT_EQ(testing::modeOf(entry.entryFile), 0600u);
+}
+
 TEST_F(QuarantineStoreTest, RestoreWithOverwriteReplacesFile) {
   const fs::path file = temp_ / "eicar.com";
   writeFile(file, testing::eicarText());
@@ -158,7 +190,7 @@ TEST_F(QuarantineStoreTest, ListShowsEntriesOldestFirst) {
   Result<QuarantineListing> listing = store_.list();
   ASSERT_TRUE(listing.ok());
   ASSERT_EQ(listing->entries.size(), 2u);
-  EXPECT_TRUE(listing->problems.empty());
+  EXPECT_TRUE(listing->damaged.empty());
   if (first.quarantinedAt != second.quarantinedAt) {
     EXPECT_EQ(listing->entries[0].id, first.id);
   }
@@ -245,6 +277,16 @@ TEST_F(QuarantineStoreTest, SymbolicLinkIsNotQuarantined) {
   EXPECT_TRUE(fs::exists(temp_ / "target"));
 }
 
+TEST_F(QuarantineStoreTest, SymbolicLinkErrorNamesTarget) {
+  writeFile(temp_ / "target", testing::eicarText());
+  fs::create_symlink(temp_ / "target", temp_ / "link");
+  Result<QuarantineEntry> entry = store_.quarantine(requestFor(temp_ / "link"));
+  ASSERT_FALSE(entry.ok());
+  EXPECT_NE(entry.status().message().find("symbolic link to '" + (temp_ / "target").string() + "'"),
+            std::string::npos)
+      << entry.status().message();
+}
+
 TEST_F(QuarantineStoreTest, MissingFileIsReported) {
   Result<QuarantineEntry> entry = store_.quarantine(requestFor(temp_ / "missing"));
   ASSERT_FALSE(entry.ok());
@@ -278,6 +320,31 @@ TEST_F(QuarantineStoreTest, TamperedEntryIsNotRestored) {
   EXPECT_EQ(restored.status().code(), StatusCode::kCorrupt);
   EXPECT_FALSE(fs::exists(file));
   EXPECT_EQ(filesIn(temp_.path()), 1u);  // only HCEXEC, no temporary file left
+  EXPECT_TRUE(fs::exists(entry.entryFile));
+}
+
+TEST_F(QuarantineStoreTest, FailedRestoreRemovesFoldersItCreated) {
+  const fs::path file = temp_ / "eicar.com";
+  writeFile(file, testing::eicarText());
+  const QuarantineEntry entry = quarantineOrFail(file);
+  std::string stored = readFile(entry.entryFile);
+  stored.back() = static_cast<char>(stored.back() ^ 0x01);
+  writeFile(entry.entryFile, stored);
+
+  const fs::path folder = temp_.path().string() + "/rv/evidence/";
+  Result<RestoreOutcome> restored = store_.restore({entry.id, folder, false});
+  ASSERT_FALSE(restored.ok());
+  EXPECT_EQ(restored.status().code(), StatusCode::kCorrupt);
+  EXPECT_FALSE(fs::exists(temp_ / "rv"));
+}
+
+TEST_F(QuarantineStoreTest, EmptyDestinationIsRejected) {
+  const fs::path file = temp_ / "eicar.com";
+  writeFile(file, testing::eicarText());
+  const QuarantineEntry entry = quarantineOrFail(file);
+  Result<RestoreOutcome> restored = store_.restore({entry.id, fs::path(), false});
+  ASSERT_FALSE(restored.ok());
+  EXPECT_EQ(restored.status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(fs::exists(entry.entryFile));
 }
 
@@ -357,8 +424,10 @@ TEST_F(QuarantineStoreTest, ListReportsDamagedEntriesAndKeepsGoodOnes) {
   Result<QuarantineListing> listing = store_.list();
   ASSERT_TRUE(listing.ok());
   EXPECT_EQ(listing->entries.size(), 1u);
-  ASSERT_EQ(listing->problems.size(), 1u);
-  EXPECT_NE(listing->problems[0].message().find("0badf00d"), std::string::npos);
+  ASSERT_EQ(listing->damaged.size(), 1u);
+  EXPECT_EQ(listing->damaged[0].id, "0badf00d");
+  EXPECT_EQ(listing->damaged[0].entryFile, store_.folder() / "0badf00d.odq");
+  EXPECT_NE(listing->damaged[0].problem.message().find("0badf00d"), std::string::npos);
 }
 
 }  // namespace

@@ -125,6 +125,47 @@ TEST_F(ResultReporterTest, EngineEventsAreLoggedAndStored) {
   EXPECT_EQ(event["path"], "/a/loop");
 }
 
+TEST_F(ResultReporterTest, EventsBeyondLimitAreOnlyCounted) {
+  ResultReporter reporter(console_, *session_, false);
+  const std::uint64_t total = kMaxLoggedEventsPerKind + 5;
+  for (std::uint64_t i = 0; i < total; ++i) {
+    reporter.onEvent({ScanEvent::Kind::kSymlinkSkipped, "/usr/link" + std::to_string(i),
+                      "symbolic links are not followed"});
+  }
+  reporter.onEvent({ScanEvent::Kind::kLoopSkipped, "/a/loop", "already visited"});
+
+  EXPECT_EQ(reporter.eventCount(ScanEvent::Kind::kSymlinkSkipped), total);
+  EXPECT_EQ(reporter.eventCount(ScanEvent::Kind::kLoopSkipped), 1u);
+  EXPECT_EQ(reporter.events().size(), kMaxLoggedEventsPerKind + 1);
+
+  std::uint64_t problems = 0;
+  std::uint64_t limitNotes = 0;
+  for (const auto& line : readLines(session_->eventsPath())) {
+    const auto event = nlohmann::json::parse(line);
+    problems += event["event"] == "problem";
+    limitNotes += event["event"] == "problem_limit_reached";
+  }
+  EXPECT_EQ(problems, kMaxLoggedEventsPerKind + 1);
+  EXPECT_EQ(limitNotes, 1u);
+
+  session_->logger().flush();
+  const std::string log = testing::readFile(session_->logPath());
+  EXPECT_EQ(log.find("/usr/link" + std::to_string(kMaxLoggedEventsPerKind)), std::string::npos);
+  EXPECT_NE(log.find("counted, not logged"), std::string::npos) << log;
+}
+
+TEST_F(ResultReporterTest, FilesScannedCountsFilesWithVerdict) {
+  ResultReporter reporter(console_, *session_, false);
+  ScanResult member = resultOf("/a.zip!b", Verdict::kClean);
+  member.depth = 1;
+  reporter.onResult(member);
+  reporter.onResult(resultOf("/a.zip", Verdict::kClean));
+  reporter.onResult(resultOf("/eicar.com", Verdict::kInfected));
+  reporter.onResult(resultOf("/unknown.bin", Verdict::kUnresolved));
+  reporter.onResult(resultOf("/locked.bin", Verdict::kNotScanned));
+  EXPECT_EQ(reporter.filesScanned(), 3u);
+}
+
 TEST_F(ResultReporterTest, CurrentPathIsPublishedOnRequest) {
   ResultReporter reporter(console_, *session_, false);
   reporter.onResult(resultOf("/before", Verdict::kClean));

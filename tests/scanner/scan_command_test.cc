@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "odscan/scanner/home_folder.h"
+#include "odscan/scanner/result_reporter.h"
 #include "test_support.h"
 
 namespace odscan::scanner {
@@ -82,10 +83,85 @@ TEST_F(ScanCommandTest, CleanTreeExitsZero) {
 TEST_F(ScanCommandTest, SummaryNamesCountsPatternAndSession) {
   ASSERT_EQ(run(), 0);
   const std::string out = out_.str();
+  EXPECT_NE(out.find("Infected files: 0"), std::string::npos) << out;
   EXPECT_NE(out.find("Infected objects: 0"), std::string::npos) << out;
-  EXPECT_NE(out.find("Scanned files: 2"), std::string::npos) << out;
+  EXPECT_NE(out.find("Files examined: 2"), std::string::npos) << out;
+  EXPECT_NE(out.find("Files scanned: 2"), std::string::npos) << out;
   EXPECT_NE(out.find("Pattern version: 2026120401"), std::string::npos) << out;
   EXPECT_NE(out.find("Session folder: " + sessionFolder().string()), std::string::npos) << out;
+}
+
+TEST_F(ScanCommandTest, SummarySeparatesFilesSkippedByQuickProfile) {
+  writeFile(tree() / "run.sh", "#!/bin/sh\necho hello\n");
+  options_.engine.profile = ScanProfile::kQuick;
+  ASSERT_EQ(run(), 0) << err_.str();
+  const std::string out = out_.str();
+  EXPECT_NE(out.find("Files examined: 3"), std::string::npos) << out;
+  EXPECT_NE(out.find("Files scanned: 1"), std::string::npos) << out;
+  EXPECT_NE(out.find("Skipped by the quick profile: 2"), std::string::npos) << out;
+  EXPECT_EQ(sessionReport()["counts"]["files_scanned"], 1u);
+}
+
+TEST_F(ScanCommandTest, SummaryCountsInfectedFilesAndObjects) {
+  writeFile(tree() / "eicar.com", testing::eicarText());
+  writeFile(tree() / "sub" / "threat.txt", testing::testThreatText());
+  ASSERT_EQ(run(), 1);
+  const std::string out = out_.str();
+  EXPECT_NE(out.find("Infected files: 2"), std::string::npos) << out;
+  EXPECT_NE(out.find("Infected objects: 2"), std::string::npos) << out;
+  EXPECT_EQ(sessionReport()["counts"]["infected_files"], 2u);
+}
+
+TEST_F(ScanCommandTest, SymbolicLinksAreCountedNotListed) {
+  const std::uint64_t links = kMaxLoggedEventsPerKind + 5;
+  for (std::uint64_t i = 0; i < links; ++i) {
+    fs::create_symlink(tree() / "clean.txt", tree() / ("link" + std::to_string(i)));
+  }
+  ASSERT_EQ(run(), 0) << err_.str();
+
+  EXPECT_NE(out_.str().find("Symbolic links not followed: " + std::to_string(links)),
+            std::string::npos)
+      << out_.str();
+  const auto report = sessionReport();
+  EXPECT_EQ(report["counts"]["symlinks_skipped"], links);
+  EXPECT_EQ(report["problems"].size(), kMaxLoggedEventsPerKind);
+  const auto lines = readLines(sessionFolder() / "events.jsonl");
+  const auto finish = nlohmann::json::parse(lines.back());
+  EXPECT_EQ(finish["counts"]["symlinks_skipped"], links);
+}
+
+TEST_F(ScanCommandTest, RelativePatternPathIsLoggedAbsolute) {
+  const fs::path previous = fs::current_path();
+  fs::current_path(temp_.path());
+  options_.patternPath = fs::relative(pattern_.pattern, temp_.path());
+  const int exitCode = run();
+  fs::current_path(previous);
+
+  ASSERT_EQ(exitCode, 0) << err_.str();
+  const std::string log = readFile(sessionFolder() / "scan.log");
+  EXPECT_NE(log.find("from '" + pattern_.pattern.string() + "'"), std::string::npos) << log;
+  EXPECT_EQ(sessionReport()["options"]["pattern"], pattern_.pattern.string());
+}
+
+TEST_F(ScanCommandTest, HcexecFilesArePrivateAndJsonFollowsUmask) {
+  testing::ScopedUmask umask(0);
+  options_.jsonPath = temp_ / "report.json";
+  ASSERT_EQ(run(), 0) << err_.str();
+  EXPECT_EQ(testing::modeOf(sessionFolder()), 0700u);
+  EXPECT_EQ(testing::modeOf(sessionFolder() / "report.json"), 0600u);
+  EXPECT_EQ(testing::modeOf(sessionFolder() / "scan.log"), 0600u);
+  EXPECT_EQ(testing::modeOf(temp_ / "report.json"), 0644u);
+}
+
+TEST_F(ScanCommandTest, OpenHomeIsRestrictedWithWarning) {
+  fs::create_directories(temp_ / "HCEXEC");
+  fs::permissions(temp_ / "HCEXEC", fs::perms(0755));
+  ASSERT_EQ(run(), 0) << err_.str();
+  EXPECT_EQ(testing::modeOf(temp_ / "HCEXEC"), 0700u);
+  EXPECT_NE(err_.str().find("other users had access to '" + (temp_ / "HCEXEC").string() + "'"),
+            std::string::npos)
+      << err_.str();
+  EXPECT_TRUE(hasEvent("permissions_restricted"));
 }
 
 TEST_F(ScanCommandTest, NoSummaryPrintsNothingForCleanTree) {
@@ -176,11 +252,27 @@ TEST_F(ScanCommandTest, MissingPatternStopsBeforeScan) {
   EXPECT_EQ(run(), 2);
   const std::string err = err_.str();
   EXPECT_NE(err.find((temp_ / "missing.ptn").string()), std::string::npos) << err;
-  EXPECT_NE(err.find("Get a fresh pattern"), std::string::npos) << err;
+  EXPECT_NE(err.find("Check the file given with --pattern"), std::string::npos) << err;
+  EXPECT_EQ(err.find("or pass --pattern"), std::string::npos) << err;
+  EXPECT_EQ(err.find("launcher"), std::string::npos) << err;
   EXPECT_EQ(out_.str(), "");
   EXPECT_TRUE(hasEvent("pattern_error"));
   EXPECT_FALSE(hasEvent("scan_start"));
   EXPECT_EQ(sessionReport()["outcome"], "not_started");
+}
+
+TEST_F(ScanCommandTest, MissingDefaultPatternNamesInstallCommand) {
+  const HomeFolder home(temp_ / "HCEXEC");
+  ASSERT_TRUE(home.createLayout().ok());
+  fs::copy_file(pattern_.publicKey, home.defaultPublicKeyPath());
+  options_.patternPath.reset();
+  options_.publicKeyPath.reset();
+  EXPECT_EQ(run(), 2);
+  const std::string err = err_.str();
+  EXPECT_NE(err.find(home.defaultPatternPath().string()), std::string::npos) << err;
+  EXPECT_NE(err.find("odscan components install"), std::string::npos) << err;
+  EXPECT_NE(err.find("or pass --pattern FILE"), std::string::npos) << err;
+  EXPECT_EQ(err.find("launcher"), std::string::npos) << err;
 }
 
 TEST_F(ScanCommandTest, TamperedPatternStopsBeforeScan) {
@@ -228,11 +320,19 @@ TEST_F(ScanCommandTest, UnusableHomeExitsTwo) {
   EXPECT_NE(err_.str().find("HCEXEC"), std::string::npos) << err_.str();
 }
 
-TEST_F(ScanCommandTest, UnwritableJsonFileExitsTwo) {
+TEST_F(ScanCommandTest, UnwritableJsonFileStopsBeforeScan) {
+  writeFile(tree() / "eicar.com", testing::eicarText());
   options_.jsonPath = temp_ / "missing-folder" / "report.json";
   EXPECT_EQ(run(), 2);
-  EXPECT_NE(err_.str().find("report.json"), std::string::npos);
-  EXPECT_EQ(sessionReport()["errors"].size(), 1u);
+  EXPECT_NE(err_.str().find("'" + (temp_ / "missing-folder").string() + "' does not exist"),
+            std::string::npos)
+      << err_.str();
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_TRUE(hasEvent("json_report_error"));
+  EXPECT_FALSE(hasEvent("scan_start"));
+  const auto report = sessionReport();
+  EXPECT_EQ(report["outcome"], "not_started");
+  EXPECT_EQ(report["errors"].size(), 1u);
 }
 
 TEST_F(ScanCommandTest, InterruptCancelsScanWithExitTwo) {

@@ -103,6 +103,41 @@ TEST(ScanReportTest, JsonHasIdentityVersionsAndCounts) {
   EXPECT_TRUE(json["finished_at"].is_string());
 }
 
+TEST(ScanReportTest, InfectedFilesCountsEachFileOnDiskOnce) {
+  ScanReport report = completedReport();
+  ScanResult member = infectedResult();
+  ScanResult nested = infectedResult();
+  nested.path = "/tmp/x.zip!inner.zip!eicar.com";
+  nested.depth = 2;
+  ScanResult container = infectedResult();
+  container.path = "/tmp/x.zip";
+  container.depth = 0;
+  ScanResult other = infectedResult();
+  other.path = other.file = "/tmp/eicar.com";
+  other.depth = 0;
+  ScanResult notScanned = infectedResult();
+  notScanned.path = notScanned.file = "/tmp/big.iso";
+  notScanned.verdict = Verdict::kNotScanned;
+  report.findings = {member, nested, container, other, notScanned};
+  report.summary.infected = 4;
+
+  EXPECT_EQ(report.infectedFiles(), 2u);
+  EXPECT_EQ(report.toJson()["counts"]["infected_files"], 2u);
+  EXPECT_EQ(report.toJson()["counts"]["infected"], 4u);
+}
+
+TEST(ScanReportTest, CountsHaveScannerProgramTotals) {
+  ScanReport report = completedReport();
+  report.filesScanned = 2;
+  report.symlinksSkipped = 4038;
+  report.loopsSkipped = 1;
+  const auto counts = report.toJson()["counts"];
+  EXPECT_EQ(counts["files"], 3u);
+  EXPECT_EQ(counts["files_scanned"], 2u);
+  EXPECT_EQ(counts["symlinks_skipped"], 4038u);
+  EXPECT_EQ(counts["loops_skipped"], 1u);
+}
+
 TEST(ScanReportTest, PatternVersionIsNullWhenNotLoaded) {
   EXPECT_TRUE(ScanReport().toJson()["pattern_version"].is_null());
 }
@@ -149,7 +184,7 @@ TEST(ScanReportTest, ActionsAndErrorsAreListed) {
 TEST(ScanReportTest, WriteJsonFileReplacesExistingFile) {
   TempFolder temp;
   testing::writeFile(temp / "report.json", "old");
-  ASSERT_TRUE(writeJsonFile(temp / "report.json", {{"a", 1}}).ok());
+  ASSERT_TRUE(writeJsonFile(temp / "report.json", {{"a", 1}}, FileAccess::kOwnerOnly).ok());
   EXPECT_EQ(nlohmann::json::parse(testing::readFile(temp / "report.json"))["a"], 1);
   std::size_t files = 0;
   for ([[maybe_unused]] const auto& item : std::filesystem::directory_iterator(temp.path())) {
@@ -158,11 +193,48 @@ TEST(ScanReportTest, WriteJsonFileReplacesExistingFile) {
   EXPECT_EQ(files, 1u);
 }
 
+TEST(ScanReportTest, OwnerOnlyJsonFileIgnoresUmask) {
+  TempFolder temp;
+  testing::ScopedUmask umask(0);
+  ASSERT_TRUE(writeJsonFile(temp / "report.json", {{"a", 1}}, FileAccess::kOwnerOnly).ok());
+  EXPECT_EQ(testing::modeOf(temp / "report.json"), 0600u);
+}
+
+TEST(ScanReportTest, UmaskJsonFileFollowsUmask) {
+  TempFolder temp;
+  testing::ScopedUmask umask(0027);
+  ASSERT_TRUE(writeJsonFile(temp / "report.json", {{"a", 1}}, FileAccess::kUmask).ok());
+  EXPECT_EQ(testing::modeOf(temp / "report.json"), 0640u);
+}
+
+TEST(ScanReportTest, WritableJsonPathPassesAndLeavesNothing) {
+  TempFolder temp;
+  EXPECT_TRUE(checkJsonFileWritable(temp / "report.json").ok());
+  EXPECT_TRUE(std::filesystem::is_empty(temp.path()));
+}
+
 // Error paths
+
+TEST(ScanReportTest, JsonPathInMissingFolderIsNotWritable) {
+  TempFolder temp;
+  const Status status = checkJsonFileWritable(temp / "missing" / "report.json");
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("'" + (temp / "missing").string() + "' does not exist"),
+            std::string::npos)
+      << status.message();
+}
+
+TEST(ScanReportTest, JsonPathThatIsAFolderIsNotWritable) {
+  TempFolder temp;
+  const Status status = checkJsonFileWritable(temp.path());
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("not a folder"), std::string::npos) << status.message();
+}
 
 TEST(ScanReportTest, WriteJsonFileIntoMissingFolderFails) {
   TempFolder temp;
-  const Status status = writeJsonFile(temp / "missing" / "report.json", {{"a", 1}});
+  const Status status =
+      writeJsonFile(temp / "missing" / "report.json", {{"a", 1}}, FileAccess::kUmask);
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("report.json"), std::string::npos);
 }

@@ -60,6 +60,16 @@ TEST_F(SessionTest, EveryLogLineCarriesSessionId) {
   EXPECT_NE(lines[2].find("second"), std::string::npos);
 }
 
+TEST_F(SessionTest, FolderAndLogsArePrivateWhateverTheUmask) {
+  testing::ScopedUmask umask(0);
+  auto session = createSession();
+  ASSERT_NE(session, nullptr);
+  session->events().write("session_finish");
+  EXPECT_EQ(testing::modeOf(session->folder()), 0700u);
+  EXPECT_EQ(testing::modeOf(session->logPath()), 0600u);
+  EXPECT_EQ(testing::modeOf(session->eventsPath()), 0600u);
+}
+
 TEST_F(SessionTest, EventsAreJsonLinesWithSessionId) {
   auto session = createSession();
   ASSERT_NE(session, nullptr);

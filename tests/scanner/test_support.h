@@ -25,6 +25,23 @@ class TempFolder {
   std::filesystem::path path_;
 };
 
+// Sets the process's umask for the lifetime of the object, so a test can show
+// that a mode does not depend on it.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(unsigned mask);
+  ~ScopedUmask();
+  ScopedUmask(const ScopedUmask&) = delete;
+  ScopedUmask& operator=(const ScopedUmask&) = delete;
+
+ private:
+  unsigned previous_;
+};
+
+// Returns the permission bits of `path` (of a symbolic link itself, not its
+// target), for example 0700.
+unsigned modeOf(const std::filesystem::path& path);
+
 void writeFile(const std::filesystem::path& path, const std::string& contents);
 std::string readFile(const std::filesystem::path& path);
 std::vector<std::string> readLines(const std::filesystem::path& path);

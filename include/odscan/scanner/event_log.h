@@ -23,13 +23,14 @@ namespace odscan::scanner {
 
 class EventLog {
  public:
-  // Creates (or appends to) `path`. Errors name the file.
+  // Creates `path` (mode 0600 on POSIX) or appends to it. Errors name the file.
   static Result<std::unique_ptr<EventLog>> open(const std::filesystem::path& path,
                                                 std::string sessionId);
 
   // Appends one event. `fields` is a JSON object (or null for none) whose members
-  // follow the common ones; members named "time", "session" or "event" are ignored. A failed write is remembered in
-  // status() rather than returned, so scanning goes on when the disk fills up.
+  // follow the common ones; members named "time", "session" or "event" are
+  // ignored. A failed write is remembered in status() rather than returned, so
+  // scanning goes on when the disk fills up.
   void write(std::string_view event, nlohmann::ordered_json fields = nullptr);
 
   // Returns the first write error, or success.

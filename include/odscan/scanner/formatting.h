@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace odscan::scanner {
 
@@ -26,6 +27,10 @@ std::string formatUtcTimestamp(std::chrono::system_clock::time_point time);
 // Returns the compact UTC form used in session folder names, for example
 // "20261204T211500Z".
 std::string formatUtcCompact(std::chrono::system_clock::time_point time);
+
+// Returns `count` followed by the singular or plural noun, for example
+// "1 exact signature" or "2 exact signatures".
+std::string formatCount(std::uint64_t count, std::string_view singular, std::string_view plural);
 
 // Returns `text` cut to at most `maxLength` characters by replacing its middle with
 // "...", so both the start and the file name of a long path stay visible.

@@ -9,18 +9,37 @@
 // Windows, $TMPDIR or /tmp elsewhere), so every user gets a separate one. Nothing in
 // it is removed automatically.
 //
+// On POSIX systems every folder odscan creates in HCEXEC, the root included, gets
+// mode 0700, and every file it writes there gets 0600, whatever the umask. /tmp is
+// shared, and the session logs name the user's files and the threats in them.
+//
 // Thread safety: an immutable value; methods may be called from any thread.
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "odscan/common/status.h"
 
 namespace odscan::scanner {
 
+// Changes that createLayout() made to an HCEXEC folder that existed already. The
+// caller logs them once a session is open.
+struct LayoutChanges {
+  // Folders (the root or one of its three sub-folders) that group or other users
+  // could use and whose mode was set to 0700.
+  std::vector<std::filesystem::path> restricted;
+};
+
+// Returns the warning for a folder in LayoutChanges::restricted, for the console
+// and the session log.
+std::string restrictedFolderMessage(const std::filesystem::path& folder);
+
 class HomeFolder {
  public:
   // A relative `root` is made absolute, so logs and messages show a usable path.
+  // An empty `root` stays empty, and every check then fails with kInvalidArgument.
   explicit HomeFolder(const std::filesystem::path& root);
 
   // Returns <temporary folder>/HCEXEC.
@@ -35,13 +54,22 @@ class HomeFolder {
   std::filesystem::path defaultPatternPath() const { return components() / "agent-pattern.ptn"; }
   std::filesystem::path defaultPublicKeyPath() const { return components() / "publisher.pub"; }
 
-  // Creates the root and its three sub-folders when missing. On POSIX systems a
-  // root that is a symbolic link or belongs to another user is rejected with
-  // kPermissionDenied, because /tmp is shared and another user could have planted
-  // it to read or redirect session data.
-  Status createLayout() const;
+  // Creates the root and its three sub-folders when missing, with mode 0700 on
+  // POSIX. Existing ones that group or other users could use are set to 0700 too.
+  // A root or sub-folder that is a file, a symbolic link or belongs to another user
+  // is rejected (kInvalidArgument or kPermissionDenied), because /tmp is shared
+  // and another user could have planted it to read or redirect session data.
+  Result<LayoutChanges> createLayout() const;
+
+  // Checks, without creating or changing anything, that `folder` (the root or one
+  // of its sub-folders) is usable: kNotFound when it does not exist, an error as
+  // in createLayout() when it is not a folder of the current user. For commands
+  // that only read HCEXEC.
+  Status checkExisting(const std::filesystem::path& folder) const;
 
  private:
+  Status checkRootPath() const;
+
   std::filesystem::path root_;
 };
 

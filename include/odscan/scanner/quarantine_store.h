@@ -57,15 +57,24 @@ struct QuarantineRequest {
   std::optional<Digest> scannedDigest;
 };
 
+// An entry file whose header cannot be read, so it cannot be restored.
+struct DamagedEntry {
+  std::string id;
+  std::filesystem::path entryFile;
+  Status problem;  // names the file and what is wrong with it
+};
+
 struct QuarantineListing {
   std::vector<QuarantineEntry> entries;  // oldest first
-  std::vector<Status> problems;          // entries that could not be read
+  std::vector<DamagedEntry> damaged;     // in folder order
 };
 
 struct RestoreRequest {
   std::string id;
-  // The restore destination: a file path, or an existing folder that receives the
-  // file under its original name. Unset means the original path.
+  // The restore destination. A path that ends in a separator ("evidence/") or
+  // names an existing folder receives the file under its original name. Any other
+  // path is the restored file itself. Missing parent folders are created, and
+  // removed again when the restore fails. Unset means the original path.
   std::optional<std::filesystem::path> destination;
   bool overwrite = false;
 };
@@ -89,19 +98,22 @@ class QuarantineStore {
   // `folder` is HomeFolder::quarantine(); it must exist before quarantine() runs.
   explicit QuarantineStore(std::filesystem::path folder) : folder_(std::move(folder)) {}
 
-  // Moves `request.file` into the quarantine. The file must be a regular file (not
-  // a symbolic link). Errors name the file and leave it untouched.
+  // Moves `request.file` into the quarantine. The file must be a regular file; a
+  // symbolic link is rejected with an error that names its target. Errors name the
+  // file and leave it untouched.
   Result<QuarantineEntry> quarantine(const QuarantineRequest& request);
 
-  // Reads the headers of every entry.
+  // Reads the headers of every entry. Entries that cannot be read are listed as
+  // damaged; only a folder that cannot be listed is an error.
   Result<QuarantineListing> list() const;
 
   // Reads the header of entry `id`.
   Result<QuarantineEntry> find(const std::string& id) const;
 
   // Restores entry `request.id`. Fails with kAlreadyExists when the destination
-  // exists and overwrite is false, and with kCorrupt when the decrypted bytes do
-  // not match the recorded SHA-256. In both cases nothing is written.
+  // exists and overwrite is false, with kCorrupt when the decrypted bytes do not
+  // match the recorded SHA-256, and with kInvalidArgument for an empty
+  // destination. In every failure nothing is left at the destination.
   Result<RestoreOutcome> restore(const RestoreRequest& request);
 
   // Makes quarantine() consult `hook` before each step.

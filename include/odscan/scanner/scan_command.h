@@ -2,13 +2,15 @@
 // in-process with their own streams. The program's main() only parses the command
 // line into ScanCommandOptions and calls runScanCommand().
 //
-// A run goes through these steps, each of which can stop it with exit code 2:
+// A run goes through these steps, and each of the first four can stop it with
+// exit code 2 before any file is scanned:
 //  1. create the HCEXEC layout and a new session folder;
-//  2. check free disk space on the HCEXEC folder;
-//  3. load the publisher's public key and the Smart Scan Agent Pattern;
-//  4. scan the roots, printing each result that is not clean;
-//  5. with --action quarantine, quarantine each infected file;
-//  6. write report.json (and --json FILE), log the end, print the summary.
+//  2. check that --json FILE can be written;
+//  3. check free disk space on the HCEXEC folder;
+//  4. load the publisher's public key and the Smart Scan Agent Pattern;
+//  5. scan the roots, printing each result that is not clean;
+//  6. with --action quarantine, quarantine each infected file;
+//  7. write report.json (and --json FILE), log the end, print the summary.
 //
 // Thread safety: one call at a time per HCEXEC folder is the supported use; runs
 // in different HCEXEC folders are independent.
@@ -48,6 +50,7 @@ struct ScanCommandOptions {
   std::optional<std::filesystem::path> patternPath;    // default <home>/components/agent-pattern.ptn
   std::optional<std::filesystem::path> publicKeyPath;  // default <home>/components/publisher.pub
   std::optional<std::filesystem::path> jsonPath;       // also write the report here
+  // Relative paths above are made absolute against the working directory.
   bool infectedOnly = false;
   bool noSummary = false;
   ScanAction action = ScanAction::kReport;

@@ -27,7 +27,10 @@ inline constexpr int kScanReportFormatVersion = 1;
 
 // Exit codes of `odscan scan`, following clamscan.
 enum class ExitCode : int {
-  kNothingFound = 0,  // every object was checked and none is infected
+  // The scan ran to the end, and every object it looked at is clean. Files left out
+  // on purpose (exclusions, the quick profile, symbolic links not followed,
+  // devices) are counted in the report, not checked, and do not change the code.
+  kNothingFound = 0,
   kThreatsFound = 1,  // at least one object is infected (wins over everything else)
   kError = 2,         // the scan did not start or did not check everything
 };
@@ -64,10 +67,20 @@ struct ScanReport {
 
   ScanOutcome outcome = ScanOutcome::kNotStarted;
   ScanSummary summary;
+  // Counts the scanner program keeps beside the engine's summary.
+  std::uint64_t filesScanned = 0;     // files on disk with a verdict other than not scanned
+  std::uint64_t symlinksSkipped = 0;  // symbolic links not followed (ScanEvent kSymlinkSkipped)
+  std::uint64_t loopsSkipped = 0;     // folders reached twice (ScanEvent kLoopSkipped)
   std::vector<ScanResult> findings;  // every result that is not clean
-  std::vector<ScanEvent> problems;   // loops, missing roots and other engine events
+  // Loops, missing roots and other engine events; the reporter keeps only the
+  // first few of each kind (kMaxLoggedEventsPerKind), the counts above have all.
+  std::vector<ScanEvent> problems;
   std::vector<QuarantineAction> actions;
   std::vector<Status> errors;  // why the scan did not start, or other failures
+
+  // Returns the number of distinct files on disk that hold an infected object.
+  // An archive with three infected members at two levels counts once.
+  std::uint64_t infectedFiles() const;
 
   // Returns the document written to report.json.
   nlohmann::ordered_json toJson() const;
@@ -82,8 +95,20 @@ ExitCode exitCodeOf(const ScanReport& report);
 // Returns one result as the report and events.jsonl store it.
 nlohmann::ordered_json resultToJson(const ScanResult& result);
 
+// The access mode of a file that odscan writes.
+enum class FileAccess {
+  kOwnerOnly,  // mode 0600 whatever the umask, for files inside HCEXEC
+  kUmask,      // mode 0644 reduced by the umask, for --json FILE
+};
+
 // Writes `document` to `path` through a temporary file and a rename, so a reader
 // never sees half a report. Errors name `path`.
-Status writeJsonFile(const std::filesystem::path& path, const nlohmann::ordered_json& document);
+Status writeJsonFile(const std::filesystem::path& path, const nlohmann::ordered_json& document,
+                     FileAccess access);
+
+// Checks before a scan that writeJsonFile() can later write `path`. The path must
+// not be a folder, and a temporary file must be creatable in its folder; the
+// probe file is removed again. Errors name `path` and the change to make.
+Status checkJsonFileWritable(const std::filesystem::path& path);
 
 }  // namespace odscan::scanner

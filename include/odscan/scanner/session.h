@@ -8,6 +8,9 @@
 //   events.jsonl  machine-readable events, one JSON object per line (see EventLog)
 //   report.json   the scan report, written when the run ends (see ScanReport)
 //
+// On POSIX systems the folder gets mode 0700 and its files 0600, whatever the
+// umask (see HomeFolder).
+//
 // Ownership: owns the logger and the event log; both close with the Session.
 // Thread safety: logger() and events() may be used from many threads at once.
 #pragma once

@@ -3,7 +3,9 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <map>
+#include <limits>
+#include <optional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -13,21 +15,28 @@
 #include <unistd.h>
 #endif
 
+#include "command_line_options.h"
 #include "odscan/scanner/maintenance_commands.h"
 #include "odscan/scanner/scan_command.h"
 
 namespace {
 
 using odscan::scanner::CommandIo;
+using odscan::tool::addHomeOption;
+using odscan::tool::countValue;
+using odscan::tool::nonEmptyPath;
 
 constexpr int kUsageError = 2;
 
 const char* const kExitCodesHelp =
     "Exit codes of 'odscan scan' (as clamscan):\n"
-    "  0  every object was checked and nothing was found\n"
+    "  0  the scan ran to the end and every object it checked is clean; files left\n"
+    "     out on purpose (--exclude, --exclude-ext, the quick profile, symbolic\n"
+    "     links not followed) are counted in the summary, not checked\n"
     "  1  at least one threat was found (takes priority over 2)\n"
     "  2  error: the scan did not start (bad option, pattern or key, too little disk\n"
-    "     space), was cancelled, or left objects unresolved or not scanned\n"
+    "     space, --json file not writable), was cancelled, or left objects\n"
+    "     unresolved or not scanned\n"
     "Other commands exit with 0 on success and 2 on an error.\n"
     "The operating guide is docs/scanner.md.";
 
@@ -44,72 +53,88 @@ bool stderrIsTerminal() {
 #endif
 }
 
-void addScanOptions(CLI::App& scan, odscan::scanner::ScanCommandOptions& options) {
-  auto& engine = options.engine;
-  auto& limits = engine.archiveLimits;
+// Every subcommand with the options it parses into; main() runs the one given.
+struct Commands {
+  odscan::scanner::ScanCommandOptions scanOptions;
+  odscan::scanner::CleanupCommandOptions cleanupOptions;
+  odscan::scanner::QuarantineListOptions listOptions;
+  odscan::scanner::QuarantineRestoreOptions restoreOptions;
+  odscan::scanner::ComponentsInstallOptions installOptions;
 
-  scan.add_option("paths", options.roots, "Files and folders to scan")->required();
-  scan.add_option("--home", options.home,
-                  "HCEXEC folder for components, sessions and quarantine "
-                  "(default: HCEXEC in the temporary folder)");
-  scan.add_option("--pattern", options.patternPath,
-                  "Smart Scan Agent Pattern file (default: <home>/components/agent-pattern.ptn)");
-  scan.add_option("--public-key", options.publicKeyPath,
-                  "Publisher's public key that verifies the pattern "
-                  "(default: <home>/components/publisher.pub)");
-  scan.add_option("--json", options.jsonPath, "Also write the JSON report to this file");
-  scan.add_flag("--infected", options.infectedOnly, "Print only infected objects");
-  scan.add_flag("--no-summary", options.noSummary, "Do not print the summary at the end");
-  scan.add_option("--profile", engine.profile,
-                  "quick: executables, scripts and archives only; full: every file")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, odscan::ScanProfile>{{"quick", odscan::ScanProfile::kQuick},
-                                                     {"full", odscan::ScanProfile::kFull}}))
-      ->option_text("quick|full (default: full)");
-  scan.add_option("--action", options.action,
-                  "What to do with infected files: report (leave them) or quarantine")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, odscan::scanner::ScanAction>{
-          {"report", odscan::scanner::ScanAction::kReport},
-          {"quarantine", odscan::scanner::ScanAction::kQuarantine}}))
-      ->option_text("report|quarantine (default: report)");
-  scan.add_option("--exclude", engine.excludePaths, "File or folder not to scan (repeatable)")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  scan.add_option("--exclude-ext", engine.excludeExtensions,
-                  "File name extension not to scan, such as iso (repeatable)")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  scan.add_option("--max-file-size", engine.maxFileSize,
-                  "Report larger files as not scanned; bytes, or a size such as 100MiB; "
-                  "0 (the default) means no limit")
-      ->transform(CLI::AsSizeValue(false));
-  scan.add_option("--threads", engine.threads, "Worker threads; 0 means one per core")
-      ->check(CLI::Range(0u, 256u));
-  scan.add_flag("--follow-symlinks", engine.followSymlinks,
-                "Follow symbolic links below the given paths");
-  scan.add_option("--min-free-space", options.minFreeSpace,
-                  "Free disk space needed on the HCEXEC folder's disk before the scan "
-                  "starts; bytes, or a size such as 64MiB (the default)")
-      ->transform(CLI::AsSizeValue(false));
+  CLI::App* scan = nullptr;
+  CLI::App* cleanup = nullptr;
+  CLI::App* list = nullptr;
+  CLI::App* restore = nullptr;
+  CLI::App* install = nullptr;
+};
 
-  scan.add_flag_callback(
-      "--no-archives", [&engine] { engine.scanArchives = false; }, "Do not look inside archives");
-  scan.add_option("--max-archive-depth", limits.maxDepth, "Nesting levels opened below a file")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 64));
-  scan.add_option("--max-member-size", limits.maxMemberSize,
-                  "Largest archive member extracted; bytes, or a size such as 256MiB "
-                  "(the default)")
-      ->transform(CLI::AsSizeValue(false));
-  scan.add_option("--max-extracted", limits.maxTotalExtracted,
-                  "Most bytes extracted from one file at all levels; bytes, or a size "
-                  "such as 1GiB (the default)")
-      ->transform(CLI::AsSizeValue(false));
-  scan.add_option("--max-members", limits.maxMembers, "Most archive members opened in one file")
-      ->capture_default_str();
-  scan.add_option("--max-ratio", limits.maxCompressionRatio,
-                  "Largest compression ratio of a file before it counts as an archive bomb")
-      ->capture_default_str();
+void addCleanupCommand(CLI::App& app, Commands& commands) {
+  commands.cleanup = app.add_subcommand(
+      "cleanup", "Remove old session folders (quarantine and components are kept)");
+  commands.cleanup
+      ->add_option("--keep", commands.cleanupOptions.keep,
+                   "Newest sessions to keep (default: " +
+                       std::to_string(odscan::scanner::kDefaultSessionsKept) + ")")
+      ->transform(countValue(0, std::numeric_limits<std::size_t>::max()))
+      ->option_text("N");
+  addHomeOption(*commands.cleanup, commands.cleanupOptions.home);
+}
+
+void addQuarantineCommands(CLI::App& app, Commands& commands) {
+  CLI::App* quarantine = app.add_subcommand("quarantine", "List or restore quarantined files");
+  quarantine->require_subcommand(1);
+  commands.list = quarantine->add_subcommand("list", "List quarantined files");
+  addHomeOption(*commands.list, commands.listOptions.home);
+
+  auto& restoreOptions = commands.restoreOptions;
+  commands.restore = quarantine->add_subcommand(
+      "restore", "Put a quarantined file back byte-exact and remove its quarantine entry");
+  commands.restore
+      ->add_option("id", restoreOptions.id, "Quarantine id from 'odscan quarantine list'")
+      ->required();
+  commands.restore
+      ->add_option("--to", restoreOptions.destination,
+                   "Restore here instead of the original path: a path ending in '/' or an "
+                   "existing folder receives the file under its original name, any other path "
+                   "is the file itself; missing folders are created")
+      ->check(nonEmptyPath())
+      ->option_text("PATH");
+  commands.restore->add_flag("--force", restoreOptions.force, "Replace an existing file");
+  addHomeOption(*commands.restore, restoreOptions.home);
+}
+
+void addComponentsCommands(CLI::App& app, Commands& commands) {
+  CLI::App* components = app.add_subcommand(
+      "components", "Install the pattern and public key that scans use by default");
+  components->require_subcommand(1);
+
+  auto& installOptions = commands.installOptions;
+  commands.install = components->add_subcommand(
+      "install",
+      "Verify a Smart Scan Agent Pattern with a public key and copy both into "
+      "<home>/components (the launcher's job in production)");
+  commands.install
+      ->add_option("--pattern", installOptions.patternPath, "Smart Scan Agent Pattern file")
+      ->required()
+      ->check(nonEmptyPath())
+      ->option_text("FILE");
+  commands.install
+      ->add_option("--public-key", installOptions.publicKeyPath,
+                   "Publisher's public key that verifies the pattern")
+      ->required()
+      ->check(nonEmptyPath())
+      ->option_text("FILE");
+  addHomeOption(*commands.install, installOptions.home);
+}
+
+int runCommand(const Commands& commands, CommandIo& io) {
+  using namespace odscan::scanner;
+  if (commands.scan->parsed()) return runScanCommand(commands.scanOptions, io);
+  if (commands.cleanup->parsed()) return runCleanupCommand(commands.cleanupOptions, io);
+  if (commands.list->parsed()) return runQuarantineListCommand(commands.listOptions, io);
+  if (commands.restore->parsed()) return runQuarantineRestoreCommand(commands.restoreOptions, io);
+  if (commands.install->parsed()) return runComponentsInstallCommand(commands.installOptions, io);
+  return kUsageError;
 }
 
 }  // namespace
@@ -120,33 +145,13 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", odscan::scanner::scannerVersion());
   app.require_subcommand(1);
 
-  odscan::scanner::ScanCommandOptions scanOptions;
-  CLI::App* scan = app.add_subcommand("scan", "Scan files and folders");
-  scan->footer(kExitCodesHelp);
-  addScanOptions(*scan, scanOptions);
-
-  odscan::scanner::CleanupCommandOptions cleanupOptions;
-  CLI::App* cleanup = app.add_subcommand(
-      "cleanup", "Remove old session folders (quarantine and components are kept)");
-  cleanup->add_option("--keep", cleanupOptions.keep, "Newest sessions to keep")
-      ->default_val(odscan::scanner::kDefaultSessionsKept);
-  cleanup->add_option("--home", cleanupOptions.home, "HCEXEC folder");
-
-  CLI::App* quarantine = app.add_subcommand("quarantine", "List or restore quarantined files");
-  quarantine->require_subcommand(1);
-  odscan::scanner::QuarantineListOptions listOptions;
-  CLI::App* list = quarantine->add_subcommand("list", "List quarantined files");
-  list->add_option("--home", listOptions.home, "HCEXEC folder");
-  odscan::scanner::QuarantineRestoreOptions restoreOptions;
-  CLI::App* restore = quarantine->add_subcommand(
-      "restore", "Put a quarantined file back byte-exact and remove its quarantine entry");
-  restore->add_option("id", restoreOptions.id, "Quarantine id from 'odscan quarantine list'")
-      ->required();
-  restore->add_option("--to", restoreOptions.destination,
-                      "Restore to this file, or into this existing folder (default: the "
-                      "original path)");
-  restore->add_flag("--force", restoreOptions.force, "Replace an existing file");
-  restore->add_option("--home", restoreOptions.home, "HCEXEC folder");
+  Commands commands;
+  commands.scan = app.add_subcommand("scan", "Scan files and folders");
+  commands.scan->footer(std::string(odscan::tool::kSizeHelp) + "\n\n" + kExitCodesHelp);
+  odscan::tool::addScanOptions(*commands.scan, commands.scanOptions);
+  addCleanupCommand(app, commands);
+  addQuarantineCommands(app, commands);
+  addComponentsCommands(app, commands);
 
   try {
     app.parse(argc, argv);
@@ -158,10 +163,5 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, onInterrupt);
   std::signal(SIGTERM, onInterrupt);
   CommandIo io{std::cout, std::cerr, stderrIsTerminal(), &interruptRequested};
-
-  if (scan->parsed()) return odscan::scanner::runScanCommand(scanOptions, io);
-  if (cleanup->parsed()) return odscan::scanner::runCleanupCommand(cleanupOptions, io);
-  if (list->parsed()) return odscan::scanner::runQuarantineListCommand(listOptions, io);
-  if (restore->parsed()) return odscan::scanner::runQuarantineRestoreCommand(restoreOptions, io);
-  return kUsageError;
+  return runCommand(commands, io);
 }

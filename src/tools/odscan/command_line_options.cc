@@ -1,0 +1,203 @@
+#include "command_line_options.h"
+
+#include <chrono>
+#include <limits>
+#include <string>
+
+#include "odscan/scanner/option_values.h"
+
+namespace odscan::tool {
+namespace {
+
+constexpr std::uint64_t kMaxUnsigned = std::numeric_limits<std::uint64_t>::max();
+// One year; a larger time limit is a typing error rather than a wish.
+constexpr std::uint64_t kMaxScanTimeSeconds = 365ull * 24 * 3600;
+
+// Turns a parser from option_values.h into a CLI11 transform that replaces the text
+// with plain decimal digits, which CLI11 then converts to the option's integer
+// type. CLI11 puts the option name in front of the message.
+template <typename Parse>
+CLI::Validator numberValue(Parse parse) {
+  return CLI::Validator(
+      [parse](std::string& text) {
+        Result<std::uint64_t> value = parse(text);
+        if (!value.ok()) return value.status().message();
+        text = std::to_string(*value);
+        return std::string();
+      },
+      "");
+}
+
+CLI::Validator sizeValue() { return numberValue(scanner::parseByteSize); }
+
+// Returns `bytes` in the largest binary unit that divides it, for example "64MiB",
+// so help texts show defaults in the form the options accept.
+std::string sizeText(std::uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  std::size_t unit = 0;
+  while (bytes != 0 && bytes % 1024 == 0 && unit + 1 < std::size(kUnits)) {
+    bytes /= 1024;
+    ++unit;
+  }
+  return std::to_string(bytes) + kUnits[unit];
+}
+
+void addChoiceOptions(CLI::App& scan, scanner::ScanCommandOptions& options) {
+  auto& engine = options.engine;
+  scan.add_option_function<std::string>(
+          "--profile",
+          [&engine](const std::string& text) {
+            engine.profile = *scanner::parseScanProfile(text);
+          },
+          "quick: executables, scripts and archives only; full: every file")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return scanner::parseScanProfile(text).status().message();
+          },
+          ""))
+      ->option_text("quick|full (default: full)");
+  scan.add_option_function<std::string>(
+          "--action",
+          [&options](const std::string& text) {
+            options.action = *scanner::parseScanAction(text);
+          },
+          "What to do with infected files: report (leave them) or quarantine")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return scanner::parseScanAction(text).status().message();
+          },
+          ""))
+      ->option_text("report|quarantine (default: report)");
+}
+
+void addLimitOptions(CLI::App& scan, ScanOptions& engine) {
+  auto& limits = engine.archiveLimits;
+  scan.add_option("--max-file-size", engine.maxFileSize,
+                  "Report larger files as not scanned; 0 (the default) means no limit")
+      ->transform(sizeValue())
+      ->option_text("SIZE");
+  scan.add_flag_callback(
+      "--no-archives", [&engine] { engine.scanArchives = false; }, "Do not look inside archives");
+  scan.add_option("--max-archive-depth", limits.maxDepth,
+                  "Nesting levels opened below a file (default: " +
+                      std::to_string(limits.maxDepth) + ")")
+      ->transform(countValue(0, 64))
+      ->option_text("N");
+  scan.add_option("--max-member-size", limits.maxMemberSize,
+                  "Largest archive member extracted (default: " +
+                      sizeText(limits.maxMemberSize) + ")")
+      ->transform(sizeValue())
+      ->option_text("SIZE");
+  scan.add_option("--max-extracted", limits.maxTotalExtracted,
+                  "Maximum bytes extracted from one file at all levels (default: " +
+                      sizeText(limits.maxTotalExtracted) + ")")
+      ->transform(sizeValue())
+      ->option_text("SIZE");
+  scan.add_option("--max-members", limits.maxMembers,
+                  "Maximum archive members opened in one file (default: " +
+                      std::to_string(limits.maxMembers) + ")")
+      ->transform(countValue(1, kMaxUnsigned))
+      ->option_text("N");
+  scan.add_option("--max-ratio", limits.maxCompressionRatio,
+                  "Largest ratio of bytes extracted to file size before a file counts as an "
+                  "archive bomb (default: " +
+                      std::to_string(limits.maxCompressionRatio) + ")")
+      ->transform(countValue(1, std::numeric_limits<std::uint32_t>::max()))
+      ->option_text("N");
+  scan.add_option("--ratio-floor", limits.ratioFloor,
+                  "Bytes extracted from one file before --max-ratio applies (default: " +
+                      sizeText(limits.ratioFloor) + ")")
+      ->transform(sizeValue())
+      ->option_text("SIZE");
+  scan.add_option_function<std::uint64_t>(
+          "--max-scan-time",
+          [&limits](std::uint64_t seconds) { limits.maxTimePerFile = std::chrono::seconds(seconds); },
+          "Wall time in seconds spent inside the archives of one file (default: " +
+              std::to_string(limits.maxTimePerFile.count() / 1000) + ")")
+      ->transform(countValue(1, kMaxScanTimeSeconds))
+      ->option_text("SECONDS");
+  scan.add_option("--max-buffered-size", limits.maxBufferedFileSize,
+                  "Largest archive file read into memory once; bigger ones are read twice "
+                  "(default: " +
+                      sizeText(limits.maxBufferedFileSize) + ")")
+      ->transform(sizeValue())
+      ->option_text("SIZE");
+}
+
+}  // namespace
+
+const char* const kSizeHelp =
+    "SIZE is a whole number of bytes or a number with a binary unit: 1048576, 64MiB,\n"
+    "1.5GiB (units B, KiB, MiB, GiB, TiB, PiB, EiB; KB, MB... mean the same).";
+
+CLI::Validator countValue(std::uint64_t minimum, std::uint64_t maximum) {
+  return numberValue([minimum, maximum](const std::string& text) {
+    return scanner::parseCount(text, minimum, maximum);
+  });
+}
+
+CLI::Validator nonEmptyPath() {
+  return CLI::Validator(
+      [](std::string& text) {
+        return text.empty() ? std::string("invalid value '': expected a file or folder path")
+                            : std::string();
+      },
+      "");
+}
+
+void addHomeOption(CLI::App& command, std::optional<std::filesystem::path>& home) {
+  command
+      .add_option("--home", home,
+                  "HCEXEC folder for components, sessions and quarantine "
+                  "(default: HCEXEC in the temporary folder)")
+      ->check(nonEmptyPath())
+      ->option_text("DIR");
+}
+
+void addScanOptions(CLI::App& scan, scanner::ScanCommandOptions& options) {
+  auto& engine = options.engine;
+
+  scan.add_option("paths", options.roots, "Files and folders to scan")
+      ->required()
+      ->check(nonEmptyPath());
+  addHomeOption(scan, options.home);
+  scan.add_option("--pattern", options.patternPath,
+                  "Smart Scan Agent Pattern file (default: <home>/components/agent-pattern.ptn)")
+      ->check(nonEmptyPath())
+      ->option_text("FILE");
+  scan.add_option("--public-key", options.publicKeyPath,
+                  "Publisher's public key that verifies the pattern "
+                  "(default: <home>/components/publisher.pub)")
+      ->check(nonEmptyPath())
+      ->option_text("FILE");
+  scan.add_option("--json", options.jsonPath, "Also write the JSON report to this file")
+      ->check(nonEmptyPath())
+      ->option_text("FILE");
+  scan.add_flag("--infected", options.infectedOnly, "Print only infected objects");
+  scan.add_flag("--no-summary", options.noSummary, "Do not print the summary at the end");
+  addChoiceOptions(scan, options);
+  scan.add_option("--exclude", engine.excludePaths, "File or folder not to scan (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(nonEmptyPath())
+      ->option_text("PATH");
+  scan.add_option("--exclude-ext", engine.excludeExtensions,
+                  "File name extension not to scan, such as iso (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->option_text("EXT");
+  scan.add_option("--threads", engine.threads, "Worker threads; 0 (the default) means one per core")
+      ->transform(countValue(0, 256))
+      ->option_text("N");
+  scan.add_flag("--follow-symlinks", engine.followSymlinks,
+                "Follow symbolic links below the given paths");
+  scan.add_option("--min-free-space", options.minFreeSpace,
+                  "Free disk space needed on the HCEXEC folder's disk before the scan starts "
+                  "(default: " +
+                      sizeText(options.minFreeSpace) + ")")
+      ->transform(sizeValue())
+      ->option_text("SIZE");
+  addLimitOptions(scan, engine);
+}
+
+}  // namespace odscan::tool

@@ -1,0 +1,33 @@
+// The options of the odscan program's command line: CLI11 validators built on
+// odscan/scanner/option_values.h, and the options of `odscan scan`. Part of the
+// program, not of the scanner library.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+#include <CLI/CLI.hpp>
+
+#include "odscan/scanner/scan_command.h"
+
+namespace odscan::tool {
+
+// The footer of `odscan scan --help` that explains SIZE values.
+extern const char* const kSizeHelp;
+
+// Returns a transform that accepts a whole number from `minimum` to `maximum`,
+// with a message naming the value and the range otherwise.
+CLI::Validator countValue(std::uint64_t minimum, std::uint64_t maximum);
+
+// Returns a check that rejects an empty path, which would otherwise mean the
+// working directory.
+CLI::Validator nonEmptyPath();
+
+// Adds --home DIR to `command`.
+void addHomeOption(CLI::App& command, std::optional<std::filesystem::path>& home);
+
+// Adds the paths and every option of `odscan scan`, bound to `options`.
+void addScanOptions(CLI::App& scan, scanner::ScanCommandOptions& options);
+
+}  // namespace odscan::tool
