@@ -15,8 +15,8 @@ packages=(
   libgtest-dev libgmock-dev googletest python3 bsdutils
   # Test files and archive tools used by the tests and the demo
   clamav clamav-testfiles zip unzip p7zip-full xz-utils bzip2 cpio libarchive-tools tar
-  # Fuzzers (libFuzzer ships with clang's runtime libraries)
-  clang clang-14 libclang-rt-14-dev
+  # Fuzzers (libFuzzer ships with clang's runtime libraries) and style checks
+  clang clang-14 libclang-rt-14-dev clang-format clang-tidy
 )
 
 if [[ $(id -u) -ne 0 ]]; then

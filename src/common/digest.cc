@@ -56,8 +56,9 @@ Result<Digest> Digest::fromHex(std::string_view hex) {
     const int high = hexValue(hex[i]);
     const int low = hexValue(hex[i + 1]);
     if (high < 0 || low < 0) {
-      return Status(StatusCode::kInvalidArgument,
-                    "digest '" + std::string(hex) + "' contains a character that is not a hex digit");
+      return Status(
+          StatusCode::kInvalidArgument,
+          "digest '" + std::string(hex) + "' contains a character that is not a hex digit");
     }
     digest.bytes[i / 2] = static_cast<std::uint8_t>(high * 16 + low);
   }

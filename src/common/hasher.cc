@@ -25,8 +25,8 @@ const EVP_MD* fetchedAlgorithm(DigestKind kind) {
   return nullptr;
 }
 
-constexpr std::array<DigestKind, kDigestKindCount> kAllKinds = {
-    DigestKind::kMd5, DigestKind::kSha1, DigestKind::kSha256};
+constexpr std::array<DigestKind, kDigestKindCount> kAllKinds = {DigestKind::kMd5, DigestKind::kSha1,
+                                                                DigestKind::kSha256};
 
 }  // namespace
 

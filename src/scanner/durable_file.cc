@@ -18,13 +18,13 @@ namespace odscan::scanner {
 namespace {
 
 Status errnoStatus(std::string_view action, const std::filesystem::path& path, int error) {
-  const StatusCode code = error == EEXIST   ? StatusCode::kAlreadyExists
-                          : error == ENOSPC ? StatusCode::kNoSpace
+  const StatusCode code = error == EEXIST                     ? StatusCode::kAlreadyExists
+                          : error == ENOSPC                   ? StatusCode::kNoSpace
                           : error == EACCES || error == EPERM ? StatusCode::kPermissionDenied
                           : error == ENOENT                   ? StatusCode::kNotFound
                                                               : StatusCode::kIoError;
-  return Status(code, std::string(action) + " '" + path.string() + "' failed: " +
-                          std::strerror(error));
+  return Status(code,
+                std::string(action) + " '" + path.string() + "' failed: " + std::strerror(error));
 }
 
 }  // namespace
@@ -32,11 +32,11 @@ Status errnoStatus(std::string_view action, const std::filesystem::path& path, i
 Result<DurableFile> DurableFile::create(const std::filesystem::path& path, unsigned mode) {
 #ifdef _WIN32
   (void)mode;
-  const int descriptor = ::_wopen(path.c_str(), _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY,
-                                  _S_IREAD | _S_IWRITE);
+  const int descriptor =
+      ::_wopen(path.c_str(), _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY, _S_IREAD | _S_IWRITE);
 #else
-  const int descriptor = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
-                                static_cast<mode_t>(mode));
+  const int descriptor =
+      ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, static_cast<mode_t>(mode));
 #endif
   if (descriptor < 0) return errnoStatus("creating", path, errno);
   return DurableFile(path, descriptor);

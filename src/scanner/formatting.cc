@@ -1,9 +1,9 @@
 #include "odscan/scanner/formatting.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <ctime>
-
-#include <fmt/format.h>
 
 namespace odscan::scanner {
 namespace {

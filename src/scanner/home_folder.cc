@@ -53,8 +53,7 @@ Result<LayoutChanges> HomeFolder::createLayout() const {
   std::filesystem::create_directories(root_.parent_path(), error);
   if (error) {
     return Status(StatusCode::kIoError, "cannot create the folder '" +
-                                            root_.parent_path().string() + "': " +
-                                            error.message() +
+                                            root_.parent_path().string() + "': " + error.message() +
                                             "; check its permissions, or choose another HCEXEC "
                                             "folder with --home");
   }

@@ -39,12 +39,9 @@ void printEntry(std::ostream& out, const QuarantineEntry& entry) {
 }
 
 nlohmann::ordered_json entryToJson(const QuarantineEntry& entry) {
-  return {{"quarantine_id", entry.id},
-          {"original_path", platform::toUtf8(entry.originalPath)},
-          {"size", entry.originalSize},
-          {"sha256", entry.originalSha256.toHex()},
-          {"threat", entry.threatName},
-          {"quarantined_by_session", entry.sessionId}};
+  return {{"quarantine_id", entry.id},  {"original_path", platform::toUtf8(entry.originalPath)},
+          {"size", entry.originalSize}, {"sha256", entry.originalSha256.toHex()},
+          {"threat", entry.threatName}, {"quarantined_by_session", entry.sessionId}};
 }
 
 }  // namespace
@@ -184,12 +181,11 @@ int runComponentsInstallCommand(const ComponentsInstallOptions& options, Command
     io.err << "odscan: " << installed.status().message() << "\n";
     return kFailure;
   }
-  io.out << fmt::format("installed Smart Scan Agent Pattern version {} ({}, {}) as '{}'\n",
-                        installed->patternVersion,
-                        formatCount(installed->exactSignatures, "exact signature",
-                                    "exact signatures"),
-                        formatCount(installed->filterKeys, "filter key", "filter keys"),
-                        installed->patternPath.string());
+  io.out << fmt::format(
+      "installed Smart Scan Agent Pattern version {} ({}, {}) as '{}'\n", installed->patternVersion,
+      formatCount(installed->exactSignatures, "exact signature", "exact signatures"),
+      formatCount(installed->filterKeys, "filter key", "filter keys"),
+      installed->patternPath.string());
   io.out << fmt::format("installed the publisher's public key {} as '{}'\n",
                         installed->keyFingerprint, installed->publicKeyPath.string());
   return kSuccess;

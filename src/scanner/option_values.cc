@@ -24,12 +24,28 @@ struct Unit {
 
 // Every accepted spelling, compared in lower case.
 constexpr std::array<Unit, 22> kUnits = {{
-    {"b", 1},           {"k", 1ull << 10},  {"kb", 1ull << 10}, {"kib", 1ull << 10},
-    {"m", 1ull << 20},  {"mb", 1ull << 20}, {"mib", 1ull << 20}, {"g", 1ull << 30},
-    {"gb", 1ull << 30}, {"gib", 1ull << 30}, {"t", 1ull << 40}, {"tb", 1ull << 40},
-    {"tib", 1ull << 40}, {"p", 1ull << 50}, {"pb", 1ull << 50}, {"pib", 1ull << 50},
-    {"e", 1ull << 60},  {"eb", 1ull << 60}, {"eib", 1ull << 60}, {"byte", 1},
-    {"bytes", 1},       {"", 1},
+    {"b", 1},
+    {"k", 1ull << 10},
+    {"kb", 1ull << 10},
+    {"kib", 1ull << 10},
+    {"m", 1ull << 20},
+    {"mb", 1ull << 20},
+    {"mib", 1ull << 20},
+    {"g", 1ull << 30},
+    {"gb", 1ull << 30},
+    {"gib", 1ull << 30},
+    {"t", 1ull << 40},
+    {"tb", 1ull << 40},
+    {"tib", 1ull << 40},
+    {"p", 1ull << 50},
+    {"pb", 1ull << 50},
+    {"pib", 1ull << 50},
+    {"e", 1ull << 60},
+    {"eb", 1ull << 60},
+    {"eib", 1ull << 60},
+    {"byte", 1},
+    {"bytes", 1},
+    {"", 1},
 }};
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
@@ -101,7 +117,8 @@ Result<std::uint64_t> parseByteSize(std::string_view text) {
   const std::string_view unitName = trimSpaces(rest);
   const std::optional<std::uint64_t> unit = unitBytes(unitName);
   if (!unit) {
-    return invalid(text, "unknown unit '" + std::string(unitName) + "'; " + std::string(kSizeForms));
+    return invalid(text,
+                   "unknown unit '" + std::string(unitName) + "'; " + std::string(kSizeForms));
   }
   if (!fraction.empty() && *unit == 1) {
     return invalid(text, "a fraction needs a unit, as in 1.5MiB; " + std::string(kSizeForms));
@@ -128,8 +145,8 @@ Result<std::uint64_t> parseByteSize(std::string_view text) {
 
 Result<std::uint64_t> parseCount(std::string_view text, std::uint64_t minimum,
                                  std::uint64_t maximum) {
-  const std::string expected = "expected a whole number from " + std::to_string(minimum) +
-                               " to " + std::to_string(maximum);
+  const std::string expected =
+      "expected a whole number from " + std::to_string(minimum) + " to " + std::to_string(maximum);
   std::string_view rest = text;
   const std::string_view digits = takeDigits(rest);
   if (digits.empty() || !rest.empty()) return invalid(text, expected);

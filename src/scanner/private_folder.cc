@@ -40,8 +40,8 @@ Result<bool> createPrivateFolder(const std::filesystem::path& folder) {
   std::error_code error;
   const bool created = std::filesystem::create_directory(folder, error);
   if (error) {
-    return Status(StatusCode::kIoError, "cannot create the folder " + quoted(folder) + ": " +
-                                            error.message());
+    return Status(StatusCode::kIoError,
+                  "cannot create the folder " + quoted(folder) + ": " + error.message());
   }
   return created;
 #else
@@ -50,8 +50,7 @@ Result<bool> createPrivateFolder(const std::filesystem::path& folder) {
     const StatusCode code = errno == EACCES || errno == EPERM ? StatusCode::kPermissionDenied
                             : errno == ENOSPC                 ? StatusCode::kNoSpace
                                                               : StatusCode::kIoError;
-    return Status(code, "cannot create the folder " + quoted(folder) + ": " +
-                            std::strerror(errno) +
+    return Status(code, "cannot create the folder " + quoted(folder) + ": " + std::strerror(errno) +
                             "; check the permissions and free space of its parent folder");
   }
   // mkdir() applies the umask; chmod() does not.
@@ -68,7 +67,8 @@ Status checkOwnFolder(const std::filesystem::path& folder, std::string_view labe
   std::error_code error;
   const std::filesystem::file_status status = std::filesystem::symlink_status(folder, error);
   if (status.type() == std::filesystem::file_type::not_found) {
-    return Status(StatusCode::kNotFound, std::string(label) + " " + quoted(folder) + " does not exist");
+    return Status(StatusCode::kNotFound,
+                  std::string(label) + " " + quoted(folder) + " does not exist");
   }
   if (error) {
     return Status(StatusCode::kIoError, "cannot read " + std::string(label) + " " + quoted(folder) +
@@ -84,8 +84,8 @@ Status checkOwnFolder(const std::filesystem::path& folder, std::string_view labe
       return Status(StatusCode::kNotFound,
                     std::string(label) + " " + quoted(folder) + " does not exist");
     }
-    return Status(StatusCode::kIoError, "cannot read " + std::string(label) + " " +
-                                            quoted(folder) + ": " + std::strerror(errno));
+    return Status(StatusCode::kIoError, "cannot read " + std::string(label) + " " + quoted(folder) +
+                                            ": " + std::strerror(errno));
   }
   if (S_ISLNK(info.st_mode)) return symbolicLink(folder, label);
   if (!S_ISDIR(info.st_mode)) return notAFolder(folder, label);
@@ -106,8 +106,8 @@ Result<bool> restrictFolderToOwner(const std::filesystem::path& folder, std::str
 #else
   struct stat info {};
   if (::lstat(folder.c_str(), &info) != 0) {
-    return Status(StatusCode::kIoError, "cannot read " + std::string(label) + " " +
-                                            quoted(folder) + ": " + std::strerror(errno));
+    return Status(StatusCode::kIoError, "cannot read " + std::string(label) + " " + quoted(folder) +
+                                            ": " + std::strerror(errno));
   }
   if ((info.st_mode & kGroupAndOther) == 0) return false;
   if (::chmod(folder.c_str(), kOwnerOnly) != 0) {

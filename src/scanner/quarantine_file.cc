@@ -4,9 +4,8 @@
 
 #include <cstring>
 #include <limits>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace odscan::scanner {
 namespace {
@@ -67,8 +66,7 @@ std::filesystem::path pathFromBytes(const std::vector<std::uint8_t>& bytes) {
 
 Status corrupt(const std::filesystem::path& source, std::string_view problem) {
   return Status(StatusCode::kCorrupt, "quarantine entry '" + source.string() + "' is damaged: " +
-                                          std::string(problem) +
-                                          "; it cannot be restored");
+                                          std::string(problem) + "; it cannot be restored");
 }
 
 template <std::size_t N>
@@ -212,9 +210,8 @@ Result<QuarantineCipher> QuarantineCipher::create(const QuarantineKey& key,
                                                   const QuarantineCounter& counter) {
   auto context = std::make_unique<Context>();
   context->cipher.reset(EVP_CIPHER_CTX_new());
-  if (!context->cipher ||
-      EVP_EncryptInit_ex(context->cipher.get(), EVP_aes_256_ctr(), nullptr, key.data(),
-                         counter.data()) != 1) {
+  if (!context->cipher || EVP_EncryptInit_ex(context->cipher.get(), EVP_aes_256_ctr(), nullptr,
+                                             key.data(), counter.data()) != 1) {
     return Status(StatusCode::kInternal, "OpenSSL cannot set up AES-256-CTR for the quarantine");
   }
   return QuarantineCipher(std::move(context));

@@ -1,13 +1,13 @@
 #include "odscan/scanner/quarantine_store.h"
 
+#include <openssl/rand.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <fstream>
 #include <system_error>
 #include <tuple>
-
-#include <openssl/rand.h>
 
 #include "durable_file.h"
 #include "odscan/common/hasher.h"
@@ -171,8 +171,8 @@ Result<OpenEntry> openEntry(const std::filesystem::path& folder, const std::stri
   entry.header = std::move(*header);
   entry.header.entry.entryFile = file;
   if (entry.header.entry.id != id) {
-    return Status(StatusCode::kCorrupt, "quarantine entry '" + file.string() +
-                                            "' names id " + entry.header.entry.id +
+    return Status(StatusCode::kCorrupt, "quarantine entry '" + file.string() + "' names id " +
+                                            entry.header.entry.id +
                                             " in its header; it was renamed or damaged");
   }
 
@@ -191,8 +191,8 @@ Result<OpenEntry> openEntry(const std::filesystem::path& folder, const std::stri
 
 // Returns where restore() writes: the original path, the original file name inside
 // `destination` when that ends in a separator or is a folder, or `destination`.
-Result<std::filesystem::path> restoreTarget(const QuarantineEntry& entry,
-                                            const std::optional<std::filesystem::path>& destination) {
+Result<std::filesystem::path> restoreTarget(
+    const QuarantineEntry& entry, const std::optional<std::filesystem::path>& destination) {
   if (!destination) return entry.originalPath;
   if (destination->empty()) {
     return Status(StatusCode::kInvalidArgument,
@@ -248,7 +248,8 @@ class CreatedFolders {
 // Decrypts the payload into `output` and checks size and SHA-256 against the header.
 Status decryptPayload(OpenEntry& entry, DurableFile& output) {
   const QuarantineEntry& facts = entry.header.entry;
-  Result<QuarantineCipher> cipher = QuarantineCipher::create(entry.header.key, entry.header.counter);
+  Result<QuarantineCipher> cipher =
+      QuarantineCipher::create(entry.header.key, entry.header.counter);
   if (!cipher.ok()) return cipher.status();
 
   DigestKindSet sha256;
@@ -274,8 +275,8 @@ Status decryptPayload(OpenEntry& entry, DurableFile& output) {
     return Status(StatusCode::kIoError, "reading '" + facts.entryFile.string() + "' failed");
   }
 
-  if (total != facts.originalSize || *hasher.finish().get(DigestKind::kSha256) !=
-                                         facts.originalSha256) {
+  if (total != facts.originalSize ||
+      *hasher.finish().get(DigestKind::kSha256) != facts.originalSha256) {
     return Status(StatusCode::kCorrupt,
                   "the bytes in quarantine entry '" + facts.entryFile.string() +
                       "' do not match the SHA-256 recorded when it was quarantined; the entry "
@@ -340,8 +341,8 @@ Status QuarantineStore::injectFault(QuarantineStep step) const {
 }
 
 Result<QuarantineEntry> QuarantineStore::quarantine(const QuarantineRequest& request) {
-  const std::string context = "cannot quarantine '" + request.file.string() +
-                              "'; the file was left in place";
+  const std::string context =
+      "cannot quarantine '" + request.file.string() + "'; the file was left in place";
   std::error_code error;
   const auto status = std::filesystem::symlink_status(request.file, error);
   if (!error && status.type() == std::filesystem::file_type::symlink) {
@@ -420,7 +421,8 @@ Result<QuarantineListing> QuarantineStore::list() const {
 
   std::sort(listing.entries.begin(), listing.entries.end(),
             [](const QuarantineEntry& left, const QuarantineEntry& right) {
-              return std::tie(left.quarantinedAt, left.id) < std::tie(right.quarantinedAt, right.id);
+              return std::tie(left.quarantinedAt, left.id) <
+                     std::tie(right.quarantinedAt, right.id);
             });
   return listing;
 }
@@ -434,8 +436,8 @@ Result<RestoreOutcome> QuarantineStore::restore(const RestoreRequest& request) {
   Result<std::filesystem::path> target = restoreTarget(outcome.entry, request.destination);
   if (!target.ok()) return target.status();
   outcome.restoredTo = std::move(*target);
-  const std::string context = "cannot restore quarantine entry " + request.id + " to '" +
-                              outcome.restoredTo.string() + "'";
+  const std::string context =
+      "cannot restore quarantine entry " + request.id + " to '" + outcome.restoredTo.string() + "'";
   std::error_code error;
   if (!request.overwrite && std::filesystem::exists(outcome.restoredTo, error)) {
     return Status(StatusCode::kAlreadyExists,
@@ -450,9 +452,8 @@ Result<RestoreOutcome> QuarantineStore::restore(const RestoreRequest& request) {
       return created.withContext(context);
     }
   }
-  const std::filesystem::path temporary =
-      folder / ("." + outcome.restoredTo.filename().string() + ".odscan-restore-" +
-                randomHexId(4) + ".tmp");
+  const std::filesystem::path temporary = folder / ("." + outcome.restoredTo.filename().string() +
+                                                    ".odscan-restore-" + randomHexId(4) + ".tmp");
   Result<DurableFile> output = DurableFile::createOwnerOnly(temporary);
   if (!output.ok()) return output.status().withContext(context);
   TemporaryFileGuard guard(temporary);
@@ -475,8 +476,8 @@ Result<RestoreOutcome> QuarantineStore::restore(const RestoreRequest& request) {
 
   entry->payload.close();
   if (!std::filesystem::remove(outcome.entry.entryFile, error)) {
-    outcome.entryRemoval = filesystemError("removing the quarantine entry",
-                                           outcome.entry.entryFile, error);
+    outcome.entryRemoval =
+        filesystemError("removing the quarantine entry", outcome.entry.entryFile, error);
   }
   return outcome;
 }

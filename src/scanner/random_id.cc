@@ -1,11 +1,10 @@
 #include "odscan/scanner/random_id.h"
 
+#include <fmt/format.h>
 #include <openssl/rand.h>
 
 #include <random>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace odscan::scanner {
 

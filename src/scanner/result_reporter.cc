@@ -14,7 +14,8 @@ std::string resultLine(const ScanResult& result) {
     case Verdict::kUnresolved:
       return result.path + ": unresolved (scan query needed)";
     case Verdict::kNotScanned: {
-      std::string line = result.path + ": not scanned (" + std::string(skipReasonName(result.reason));
+      std::string line =
+          result.path + ": not scanned (" + std::string(skipReasonName(result.reason));
       if (!result.detail.empty()) line += ": " + result.detail;
       return line + ")";
     }
@@ -84,9 +85,10 @@ void ResultReporter::onEvent(const ScanEvent& event) {
 void ResultReporter::recordEventLocked(const ScanEvent& event, std::uint64_t countOfKind) {
   const std::string_view kind = scanEventKindName(event.kind);
   if (countOfKind == kMaxLoggedEventsPerKind + 1) {
-    session_.logger().info("{} events after the first {} are counted, not logged; the total is "
-                           "in the summary and report.json",
-                           kind, kMaxLoggedEventsPerKind);
+    session_.logger().info(
+        "{} events after the first {} are counted, not logged; the total is "
+        "in the summary and report.json",
+        kind, kMaxLoggedEventsPerKind);
     session_.events().write("problem_limit_reached",
                             {{"kind", kind}, {"logged", kMaxLoggedEventsPerKind}});
   }
@@ -94,10 +96,11 @@ void ResultReporter::recordEventLocked(const ScanEvent& event, std::uint64_t cou
 
   events_.push_back(event);
   // Skipped links are routine, but loops, missing roots and cancellation are not.
-  const auto level = event.kind == ScanEvent::Kind::kSymlinkSkipped ? spdlog::level::info
-                                                                    : spdlog::level::warn;
+  const auto level =
+      event.kind == ScanEvent::Kind::kSymlinkSkipped ? spdlog::level::info : spdlog::level::warn;
   session_.logger().log(level, "{}: '{}' {}", kind, event.path, event.detail);
-  session_.events().write("problem", {{"kind", kind}, {"path", event.path}, {"detail", event.detail}});
+  session_.events().write("problem",
+                          {{"kind", kind}, {"path", event.path}, {"detail", event.detail}});
 }
 
 std::uint64_t ResultReporter::eventCount(ScanEvent::Kind kind) const {

@@ -1,10 +1,10 @@
 #include "odscan/scanner/scan_command.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <map>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "odscan/engine/scan_engine.h"
 #include "odscan/pattern/agent_pattern.h"
@@ -78,14 +78,16 @@ std::filesystem::path absolutePath(const std::filesystem::path& path) {
 // theirs to check; a default one is missing or stale in components/.
 std::string componentAdvice(bool optionGiven, std::string_view option, const HomeFolder& home) {
   if (optionGiven) {
-    return fmt::format("Check the file given with {}; docs/scanner.md (section Components) "
-                       "shows how to build a pattern and its key",
-                       option);
+    return fmt::format(
+        "Check the file given with {}; docs/scanner.md (section Components) "
+        "shows how to build a pattern and its key",
+        option);
   }
-  return fmt::format("Install the pattern and its public key into '{}' with 'odscan components "
-                     "install --pattern FILE --public-key FILE' (docs/scanner.md, section "
-                     "Components, shows how to build them), or pass {} FILE",
-                     home.components().string(), option);
+  return fmt::format(
+      "Install the pattern and its public key into '{}' with 'odscan components "
+      "install --pattern FILE --public-key FILE' (docs/scanner.md, section "
+      "Components, shows how to build them), or pass {} FILE",
+      home.components().string(), option);
 }
 
 // Returns the summary's heading and count lines. Counts of things left out on
@@ -128,8 +130,7 @@ class ScanRun {
         console_(io.out, io.err, io.showProgress),
         home_(options.home.value_or(HomeFolder::defaultRoot())),
         patternPath_(absolutePath(options.patternPath.value_or(home_.defaultPatternPath()))),
-        publicKeyPath_(
-            absolutePath(options.publicKeyPath.value_or(home_.defaultPublicKeyPath()))) {
+        publicKeyPath_(absolutePath(options.publicKeyPath.value_or(home_.defaultPublicKeyPath()))) {
     if (options.jsonPath) jsonPath_ = absolutePath(*options.jsonPath);
   }
 
@@ -332,9 +333,9 @@ void ScanRun::quarantineFile(QuarantineStore& store, const ScanResult& detection
     action.error = entry.status();
     console_.printError("odscan: " + entry.status().message());
     session_->logger().error("{}; remove or clean the file by hand", entry.status().message());
-    session_->events().write("quarantine_failed", {{"file", file},
-                                                   {"threat", detection.threatName},
-                                                   {"error", entry.status().message()}});
+    session_->events().write(
+        "quarantine_failed",
+        {{"file", file}, {"threat", detection.threatName}, {"error", entry.status().message()}});
   }
   report_.actions.push_back(std::move(action));
 }
@@ -342,8 +343,8 @@ void ScanRun::quarantineFile(QuarantineStore& store, const ScanResult& detection
 int ScanRun::stopBeforeScan(const Status& error, std::string_view event) {
   report_.errors.push_back(error);
   session_->logger().error("{}", error.message());
-  session_->events().write(event, {{"code", statusCodeName(error.code())},
-                                   {"message", error.message()}});
+  session_->events().write(event,
+                           {{"code", statusCodeName(error.code())}, {"message", error.message()}});
   console_.printError("odscan: " + error.message());
   console_.printError("odscan: session logs are in '" + session_->folder().string() + "'");
   return finish();
@@ -359,16 +360,16 @@ int ScanRun::finish() {
       "session finished ({}): {} infected in {}, {} unresolved, {} not scanned, {} clean; {} "
       "examined, {} scanned; exit code {}",
       scanOutcomeName(report_.outcome), summary.infected,
-      formatCount(report_.infectedFiles(), "file", "files"), summary.unresolved,
-      summary.notScanned, summary.clean, formatCount(summary.files, "file", "files"),
-      report_.filesScanned, static_cast<int>(exitCode));
-  session_->events().write("session_finish",
-                           {{"outcome", scanOutcomeName(report_.outcome)},
-                            {"exit_code", static_cast<int>(exitCode)},
-                            {"pattern_version", report_.patternVersion
-                                                    ? nlohmann::ordered_json(*report_.patternVersion)
-                                                    : nlohmann::ordered_json()},
-                            {"counts", report_.toJson()["counts"]}});
+      formatCount(report_.infectedFiles(), "file", "files"), summary.unresolved, summary.notScanned,
+      summary.clean, formatCount(summary.files, "file", "files"), report_.filesScanned,
+      static_cast<int>(exitCode));
+  session_->events().write(
+      "session_finish",
+      {{"outcome", scanOutcomeName(report_.outcome)},
+       {"exit_code", static_cast<int>(exitCode)},
+       {"pattern_version", report_.patternVersion ? nlohmann::ordered_json(*report_.patternVersion)
+                                                  : nlohmann::ordered_json()},
+       {"counts", report_.toJson()["counts"]}});
 
   if (report_.outcome != ScanOutcome::kNotStarted && !options_.noSummary) printSummary(exitCode);
   return static_cast<int>(exitCode);

@@ -71,11 +71,8 @@ std::string_view scanOutcomeName(ScanOutcome outcome) {
 
 nlohmann::ordered_json resultToJson(const ScanResult& result) {
   nlohmann::ordered_json json = {
-      {"path", result.path},
-      {"file", platform::toUtf8(result.file)},
-      {"depth", result.depth},
-      {"size", result.size},
-      {"verdict", verdictName(result.verdict)},
+      {"path", result.path}, {"file", platform::toUtf8(result.file)},  {"depth", result.depth},
+      {"size", result.size}, {"verdict", verdictName(result.verdict)},
   };
   if (result.verdict == Verdict::kInfected) {
     json["threat"] = result.threatName;
@@ -150,7 +147,8 @@ Status writeJsonFile(const std::filesystem::path& path, const nlohmann::ordered_
   Result<DurableFile> file = access == FileAccess::kOwnerOnly
                                  ? DurableFile::createOwnerOnly(temporary)
                                  : DurableFile::create(temporary, 0644);
-  if (!file.ok()) return file.status().withContext("cannot write the report '" + path.string() + "'");
+  if (!file.ok())
+    return file.status().withContext("cannot write the report '" + path.string() + "'");
   Status written = file->write({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
   if (written.ok()) written = file->sync();
   if (written.ok()) written = file->close();
@@ -158,7 +156,9 @@ Status writeJsonFile(const std::filesystem::path& path, const nlohmann::ordered_
   std::error_code error;
   if (written.ok()) {
     std::filesystem::rename(temporary, path, error);
-    if (error) written = Status(StatusCode::kIoError, "renaming '" + temporary.string() + "' failed: " + error.message());
+    if (error)
+      written = Status(StatusCode::kIoError,
+                       "renaming '" + temporary.string() + "' failed: " + error.message());
   }
   if (!written.ok()) {
     std::filesystem::remove(temporary, error);
@@ -172,8 +172,9 @@ Status checkJsonFileWritable(const std::filesystem::path& path) {
   std::error_code error;
   if (path.empty() || !path.has_filename() || std::filesystem::is_directory(path, error)) {
     return Status(StatusCode::kInvalidArgument,
-                  context + ": --json needs a file name, not a folder; pass a file such as "
-                            "report.json");
+                  context +
+                      ": --json needs a file name, not a folder; pass a file such as "
+                      "report.json");
   }
 
   const std::filesystem::path probe = temporaryNameFor(path);
@@ -181,11 +182,10 @@ Status checkJsonFileWritable(const std::filesystem::path& path) {
   if (!file.ok()) {
     const std::string folder = "'" + folderOf(path).string() + "'";
     const StatusCode code = file.status().code();
-    const std::string reason = code == StatusCode::kNotFound ? "the folder " + folder +
-                                                                   " does not exist"
-                               : code == StatusCode::kPermissionDenied
-                                   ? "you may not create files in " + folder
-                                   : file.status().message();
+    const std::string reason =
+        code == StatusCode::kNotFound           ? "the folder " + folder + " does not exist"
+        : code == StatusCode::kPermissionDenied ? "you may not create files in " + folder
+                                                : file.status().message();
     return Status(code, context + ": " + reason +
                             "; pass a --json path in an existing folder that you can write to");
   }

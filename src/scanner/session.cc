@@ -1,9 +1,9 @@
 #include "odscan/scanner/session.h"
 
-#include <system_error>
-
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
+
+#include <system_error>
 
 #include "durable_file.h"
 #include "odscan/scanner/formatting.h"
@@ -57,8 +57,8 @@ Result<std::shared_ptr<spdlog::logger>> openLogger(const std::filesystem::path& 
     logger->flush_on(spdlog::level::info);
     return logger;
   } catch (const spdlog::spdlog_ex& error) {
-    return Status(StatusCode::kIoError, "cannot create the session log '" + path.string() +
-                                            "': " + error.what());
+    return Status(StatusCode::kIoError,
+                  "cannot create the session log '" + path.string() + "': " + error.what());
   }
 }
 
@@ -77,8 +77,8 @@ Result<std::unique_ptr<Session>> Session::create(const HomeFolder& home, std::st
       EventLog::open(folder->folder / "events.jsonl", folder->id);
   if (!events.ok()) return events.status();
 
-  auto session = std::unique_ptr<Session>(new Session(folder->id, folder->folder, now,
-                                                      std::move(*logger), std::move(*events)));
+  auto session = std::unique_ptr<Session>(
+      new Session(folder->id, folder->folder, now, std::move(*logger), std::move(*events)));
   session->logger().info("session started for '{}' in '{}'", command, folder->folder.string());
   return session;
 }

@@ -65,9 +65,9 @@ Result<CleanupOutcome> removeOldSessions(const std::filesystem::path& sessionsFo
     }
     std::filesystem::remove_all(sessions[i], error);
     if (error) {
-      outcome.problems.push_back(Status(StatusCode::kIoError, "cannot remove '" +
-                                                                  sessions[i].string() +
-                                                                  "': " + error.message()));
+      outcome.problems.push_back(
+          Status(StatusCode::kIoError,
+                 "cannot remove '" + sessions[i].string() + "': " + error.message()));
     } else {
       outcome.removed.push_back(sessions[i]);
     }

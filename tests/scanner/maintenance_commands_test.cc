@@ -2,9 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "odscan/scanner/home_folder.h"
 #include "odscan/scanner/quarantine_store.h"
@@ -118,8 +117,7 @@ TEST_F(MaintenanceCommandsTest, RestoreIntoNewFolderEndingInSeparator) {
   ASSERT_EQ(runQuarantineRestoreCommand({home_.root(), id, folder, false}, commandIo), 0)
       << err_.str();
   EXPECT_EQ(readFile(temp_ / "rv" / "evidence" / "eicar.com"), testing::eicarText());
-  EXPECT_NE(out_.str().find((temp_ / "rv" / "evidence" / "eicar.com").string()),
-            std::string::npos)
+  EXPECT_NE(out_.str().find((temp_ / "rv" / "evidence" / "eicar.com").string()), std::string::npos)
       << out_.str();
 }
 
@@ -127,9 +125,8 @@ TEST_F(MaintenanceCommandsTest, ComponentsInstallMakesPatternDefault) {
   const testing::TestPattern pattern = testing::writeTestPattern(temp_ / "publisher");
   const HomeFolder fresh(temp_ / "fresh" / "HCEXEC");
   CommandIo commandIo = io();
-  ASSERT_EQ(runComponentsInstallCommand({fresh.root(), pattern.pattern, pattern.publicKey},
-                                        commandIo),
-            0)
+  ASSERT_EQ(
+      runComponentsInstallCommand({fresh.root(), pattern.pattern, pattern.publicKey}, commandIo), 0)
       << err_.str();
 
   EXPECT_EQ(readFile(fresh.defaultPatternPath()), readFile(pattern.pattern));
@@ -195,9 +192,8 @@ TEST_F(MaintenanceCommandsTest, ComponentsInstallRejectsPatternOfOtherKey) {
   const testing::TestPattern pattern = testing::writeTestPattern(temp_ / "publisher");
   const testing::TestPattern other = testing::writeTestPattern(temp_ / "other");
   CommandIo commandIo = io();
-  EXPECT_EQ(runComponentsInstallCommand({home_.root(), pattern.pattern, other.publicKey},
-                                        commandIo),
-            2);
+  EXPECT_EQ(
+      runComponentsInstallCommand({home_.root(), pattern.pattern, other.publicKey}, commandIo), 2);
   EXPECT_NE(err_.str().find(pattern.pattern.string()), std::string::npos) << err_.str();
   EXPECT_FALSE(fs::exists(home_.defaultPatternPath()));
   EXPECT_FALSE(fs::exists(home_.defaultPublicKeyPath()));

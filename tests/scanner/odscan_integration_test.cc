@@ -5,10 +5,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
-
-#include <nlohmann/json.hpp>
 
 #include "test_support.h"
 
@@ -52,8 +51,8 @@ std::string commandLine(const std::string& program, const std::vector<std::strin
 ProcessResult runShell(const std::string& command, const fs::path& scratch) {
   const fs::path out = scratch / "stdout.txt";
   const fs::path err = scratch / "stderr.txt";
-  const std::string full = command + " </dev/null >" + shellQuote(out.string()) + " 2>" +
-                           shellQuote(err.string());
+  const std::string full =
+      command + " </dev/null >" + shellQuote(out.string()) + " 2>" + shellQuote(err.string());
   const int status = std::system(full.c_str());
   ProcessResult result;
   result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -75,9 +74,9 @@ class OdscanIntegrationTest : public ::testing::Test {
         patternTool({"keygen", "--private", (publisher() / "publisher.key").string(), "--public",
                      publicKey().string()});
     ASSERT_EQ(keygen.exitCode, 0) << keygen.err;
-    ProcessResult build = patternTool({"build", "--key", (publisher() / "publisher.key").string(),
-                                       "--output-dir", publisher().string(), "--agent-exact",
-                                       (publisher() / "test.hdb").string()});
+    ProcessResult build =
+        patternTool({"build", "--key", (publisher() / "publisher.key").string(), "--output-dir",
+                     publisher().string(), "--agent-exact", (publisher() / "test.hdb").string()});
     ASSERT_EQ(build.exitCode, 0) << build.err;
   }
 
@@ -97,8 +96,12 @@ class OdscanIntegrationTest : public ::testing::Test {
 
   // Runs `odscan scan` with the test pattern and HCEXEC folder, then `args`.
   ProcessResult scan(const std::vector<std::string>& args) {
-    std::vector<std::string> all = {"scan",         "--home",       home().string(),
-                                    "--pattern",    pattern().string(), "--public-key",
+    std::vector<std::string> all = {"scan",
+                                    "--home",
+                                    home().string(),
+                                    "--pattern",
+                                    pattern().string(),
+                                    "--public-key",
                                     publicKey().string()};
     all.insert(all.end(), args.begin(), args.end());
     return odscan(all);
@@ -236,9 +239,8 @@ TEST_F(OdscanIntegrationTest, ClamavTestfilesDetectionsAreExact) {
   EXPECT_EQ(report["counts"]["infected_files"], 12u);
   EXPECT_EQ(report["counts"]["infected"], expectedInfected.size());
   EXPECT_EQ(report["counts"]["not_scanned"], expectedNotScanned.size());
-  EXPECT_EQ(report["counts"]["objects"],
-            report["counts"]["clean"].get<std::uint64_t>() + expectedInfected.size() +
-                expectedNotScanned.size());
+  EXPECT_EQ(report["counts"]["objects"], report["counts"]["clean"].get<std::uint64_t>() +
+                                             expectedInfected.size() + expectedNotScanned.size());
 }
 
 TEST_F(OdscanIntegrationTest, EicarFileZipAndTarGzAreDetected) {
@@ -270,17 +272,17 @@ TEST_F(OdscanIntegrationTest, SummaryCountsInfectedFilesAndObjects) {
 TEST_F(OdscanIntegrationTest, SkippedSymbolicLinksAreCountedNotLogged) {
   const fs::path tree = temp_ / "links";
   writeFile(tree / "a.txt", "clean\n");
-  for (int i = 0; i < 30; ++i) fs::create_symlink(tree / "a.txt", tree / ("link" + std::to_string(i)));
+  for (int i = 0; i < 30; ++i)
+    fs::create_symlink(tree / "a.txt", tree / ("link" + std::to_string(i)));
   ProcessResult result = scan({tree.string()});
   ASSERT_EQ(result.exitCode, 0) << result.err;
-  EXPECT_NE(result.out.find("Symbolic links not followed: 30\n"), std::string::npos)
-      << result.out;
+  EXPECT_NE(result.out.find("Symbolic links not followed: 30\n"), std::string::npos) << result.out;
 
   ASSERT_EQ(sessionFolders().size(), 1u);
   const auto logLines = readLines(sessionFolders()[0] / "scan.log");
-  const auto linkLines = std::count_if(logLines.begin(), logLines.end(), [](const std::string& line) {
-    return line.find("symlink_skipped: '") != std::string::npos;
-  });
+  const auto linkLines = std::count_if(
+      logLines.begin(), logLines.end(),
+      [](const std::string& line) { return line.find("symlink_skipped: '") != std::string::npos; });
   EXPECT_EQ(linkLines, 20);
   EXPECT_EQ(readJson(sessionFolders()[0] / "report.json")["counts"]["symlinks_skipped"], 30);
 }
@@ -288,8 +290,8 @@ TEST_F(OdscanIntegrationTest, SkippedSymbolicLinksAreCountedNotLogged) {
 TEST_F(OdscanIntegrationTest, InfectedOnlyPrintsOnlyThreats) {
   const fs::path tree = makeEicarTree();
   writeFile(tree / "big.bin", std::string(4096, 'x'));
-  ProcessResult result = scan({"--infected", "--no-summary", "--max-file-size", "1KiB",
-                               tree.string()});
+  ProcessResult result =
+      scan({"--infected", "--no-summary", "--max-file-size", "1KiB", tree.string()});
   ASSERT_EQ(result.exitCode, 1) << result.err;
   EXPECT_EQ(result.out.find("big.bin"), std::string::npos) << result.out;
   EXPECT_EQ(result.out.find("SCAN SUMMARY"), std::string::npos) << result.out;
@@ -303,8 +305,7 @@ TEST_F(OdscanIntegrationTest, CleanTreeExitsZeroWithSummary) {
   ProcessResult result = scan({(temp_ / "clean").string()});
   EXPECT_EQ(result.exitCode, 0) << result.err;
   EXPECT_NE(result.out.find("Infected objects: 0"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("Session folder: " + home().string() + "/sessions/"),
-            std::string::npos)
+  EXPECT_NE(result.out.find("Session folder: " + home().string() + "/sessions/"), std::string::npos)
       << result.out;
 }
 
@@ -320,9 +321,8 @@ TEST_F(OdscanIntegrationTest, ProgressOnTerminal) {
   writeFile(temp_ / "clean" / "a.txt", "clean\n");
   // script(1) runs the scan on a pseudo-terminal, so standard error is a terminal.
   const std::string inner =
-      commandLine(ODSCAN_TOOL, {"scan", "--home", home().string(), "--pattern",
-                                pattern().string(), "--public-key", publicKey().string(),
-                                (temp_ / "clean").string()});
+      commandLine(ODSCAN_TOOL, {"scan", "--home", home().string(), "--pattern", pattern().string(),
+                                "--public-key", publicKey().string(), (temp_ / "clean").string()});
   ProcessResult result = runShell("script -qec " + shellQuote(inner) + " /dev/null", scratch());
   ASSERT_EQ(result.exitCode, 0) << result.out << result.err;
   EXPECT_NE(result.out.find("files, "), std::string::npos) << result.out;
@@ -429,8 +429,10 @@ TEST_F(OdscanIntegrationTest, ProfileAcceptsOnlyQuickAndFull) {
 }
 
 TEST_F(OdscanIntegrationTest, EmptyHomeIsRejected) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"scan", "--home", "", "/tmp"}, {"cleanup", "--home", ""}, {"quarantine", "list", "--home", ""}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"scan", "--home", "", "/tmp"},
+                                             {"cleanup", "--home", ""},
+                                             {"quarantine", "list", "--home", ""}}) {
     ProcessResult result = odscan(args);
     EXPECT_EQ(result.exitCode, 2) << args[0];
     EXPECT_NE(result.err.find("--home: invalid value ''"), std::string::npos) << result.err;
@@ -450,8 +452,7 @@ TEST_F(OdscanIntegrationTest, HomeThatIsAFileFailsEveryCommand) {
   for (const auto& args : commands) {
     ProcessResult result = odscan(args);
     EXPECT_EQ(result.exitCode, 2) << args[0];
-    EXPECT_NE(result.err.find("'" + file.string() + "' is a file, not a folder"),
-              std::string::npos)
+    EXPECT_NE(result.err.find("'" + file.string() + "' is a file, not a folder"), std::string::npos)
         << result.err;
     EXPECT_EQ(result.out.find("No "), std::string::npos) << result.out;
   }
@@ -459,8 +460,8 @@ TEST_F(OdscanIntegrationTest, HomeThatIsAFileFailsEveryCommand) {
 
 TEST_F(OdscanIntegrationTest, UnwritableJsonFileStopsBeforeScan) {
   const fs::path tree = makeEicarTree();
-  ProcessResult result = scan({"--json", (temp_ / "no-such-folder" / "r.json").string(),
-                               tree.string()});
+  ProcessResult result =
+      scan({"--json", (temp_ / "no-such-folder" / "r.json").string(), tree.string()});
   EXPECT_EQ(result.exitCode, 2);
   EXPECT_NE(result.err.find("cannot write the JSON report"), std::string::npos) << result.err;
   EXPECT_EQ(result.out.find("FOUND"), std::string::npos) << result.out;
@@ -473,9 +474,9 @@ TEST_F(OdscanIntegrationTest, RelativePatternPathIsLoggedAbsolute) {
   writeFile(temp_ / "clean" / "a.txt", "clean\n");
   const std::string command =
       "cd " + shellQuote(temp_.path().string()) + " && " +
-      commandLine(ODSCAN_TOOL, {"scan", "--home", home().string(), "--pattern",
-                                "publisher/agent-pattern.ptn", "--public-key",
-                                publicKey().string(), "clean"});
+      commandLine(ODSCAN_TOOL,
+                  {"scan", "--home", home().string(), "--pattern", "publisher/agent-pattern.ptn",
+                   "--public-key", publicKey().string(), "clean"});
   ASSERT_EQ(runShell(command, scratch()).exitCode, 0);
   ASSERT_EQ(sessionFolders().size(), 1u);
   const std::string log = readFile(sessionFolders()[0] / "scan.log");
@@ -512,8 +513,7 @@ TEST_F(OdscanIntegrationTest, TamperedPatternStopsWithoutScanning) {
 TEST_F(OdscanIntegrationTest, MissingDefaultPatternStopsWithoutScanning) {
   ProcessResult result = odscan({"scan", "--home", home().string(), temp_.path().string()});
   EXPECT_EQ(result.exitCode, 2);
-  EXPECT_NE(result.err.find((home() / "components" / "publisher.pub").string()),
-            std::string::npos)
+  EXPECT_NE(result.err.find((home() / "components" / "publisher.pub").string()), std::string::npos)
       << result.err;
 }
 
@@ -584,8 +584,8 @@ TEST_F(OdscanIntegrationTest, RestoreRefusesToOverwriteWithoutForce) {
   EXPECT_NE(rejected.err.find("--force"), std::string::npos) << rejected.err;
   EXPECT_EQ(readFile(tree / "eicar.com"), "a new file\n");
 
-  ProcessResult elsewhere = odscan({"quarantine", "restore", id, "--home", home().string(),
-                                    "--to", (temp_ / "restored.com").string()});
+  ProcessResult elsewhere = odscan({"quarantine", "restore", id, "--home", home().string(), "--to",
+                                    (temp_ / "restored.com").string()});
   EXPECT_EQ(elsewhere.exitCode, 0) << elsewhere.err;
   EXPECT_EQ(readFile(temp_ / "restored.com"), testing::eicarText());
 }
@@ -608,8 +608,8 @@ TEST_F(OdscanIntegrationTest, RestoreToNewFilePathCreatesFolders) {
   const std::string id = fs::directory_iterator(home() / "quarantine")->path().stem().string();
 
   const fs::path target = temp_ / "rv" / "case-17" / "sample.bin";
-  ProcessResult restore = odscan(
-      {"quarantine", "restore", id, "--home", home().string(), "--to", target.string()});
+  ProcessResult restore =
+      odscan({"quarantine", "restore", id, "--home", home().string(), "--to", target.string()});
   EXPECT_EQ(restore.exitCode, 0) << restore.err;
   EXPECT_EQ(readFile(target), testing::eicarText());
 }
@@ -619,10 +619,9 @@ TEST_F(OdscanIntegrationTest, HcexecContentsArePrivateUnderOpenUmask) {
   const fs::path json = temp_ / "report.json";
   const std::string command =
       "umask 000 && " +
-      commandLine(ODSCAN_TOOL, {"scan", "--home", home().string(), "--pattern",
-                                pattern().string(), "--public-key", publicKey().string(),
-                                "--action", "quarantine", "--json", json.string(),
-                                tree.string()});
+      commandLine(ODSCAN_TOOL, {"scan", "--home", home().string(), "--pattern", pattern().string(),
+                                "--public-key", publicKey().string(), "--action", "quarantine",
+                                "--json", json.string(), tree.string()});
   ASSERT_EQ(runShell(command, scratch()).exitCode, 1);
 
   std::size_t files = 0;
@@ -637,9 +636,8 @@ TEST_F(OdscanIntegrationTest, HcexecContentsArePrivateUnderOpenUmask) {
 }
 
 TEST_F(OdscanIntegrationTest, ComponentsInstallThenScanWithDefaults) {
-  ProcessResult install = odscan({"components", "install", "--home", home().string(),
-                                  "--pattern", pattern().string(), "--public-key",
-                                  publicKey().string()});
+  ProcessResult install = odscan({"components", "install", "--home", home().string(), "--pattern",
+                                  pattern().string(), "--public-key", publicKey().string()});
   ASSERT_EQ(install.exitCode, 0) << install.err;
   EXPECT_NE(install.out.find("installed Smart Scan Agent Pattern version"), std::string::npos)
       << install.out;

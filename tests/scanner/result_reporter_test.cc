@@ -49,8 +49,7 @@ class ResultReporterTest : public ::testing::Test {
 
 TEST(ResultLineTest, LinesFollowClamscanStyle) {
   EXPECT_EQ(resultLine(resultOf("/a", Verdict::kInfected)), "/a: Eicar-Test-Signature FOUND");
-  EXPECT_EQ(resultLine(resultOf("/b", Verdict::kUnresolved)),
-            "/b: unresolved (scan query needed)");
+  EXPECT_EQ(resultLine(resultOf("/b", Verdict::kUnresolved)), "/b: unresolved (scan query needed)");
   EXPECT_EQ(resultLine(resultOf("/c", Verdict::kNotScanned)),
             "/c: not scanned (access_denied: permission denied)");
 }

@@ -94,8 +94,7 @@ TestPattern writeTestPattern(const std::filesystem::path& folder) {
   const std::filesystem::path signatures = folder / "test.hdb";
   writeFile(signatures, md5Hex(eicarText()) + ":68:Eicar-Test-Signature\n" +
                             md5Hex(testThreatText()) + ":" +
-                            std::to_string(testThreatText().size()) + ":" + kTestThreatName +
-                            "\n");
+                            std::to_string(testThreatText().size()) + ":" + kTestThreatName + "\n");
 
   Result<PrivateKey> key = PrivateKey::generate();
   EXPECT_TRUE(key.ok()) << key.status().toString();

@@ -93,9 +93,7 @@ struct Digest {
 struct FileDigests {
   std::array<std::optional<Digest>, kDigestKindCount> byKind;
 
-  const std::optional<Digest>& get(DigestKind kind) const {
-    return byKind[digestKindIndex(kind)];
-  }
+  const std::optional<Digest>& get(DigestKind kind) const { return byKind[digestKindIndex(kind)]; }
 };
 
 }  // namespace odscan

@@ -26,16 +26,16 @@ enum class ScanProfile {
 // Limits for containers. Each limit that stops the scan of a container yields a
 // kNotScanned result with SkipReason::kArchiveLimit naming the limit.
 struct ArchiveLimits {
-  int maxDepth = 8;                                   // nesting levels below the file
-  std::uint64_t maxMemberSize = 256ull << 20;         // bytes of one extracted member
-  std::uint64_t maxTotalExtracted = 1ull << 30;       // bytes extracted from one file
+  int maxDepth = 8;                              // nesting levels below the file
+  std::uint64_t maxMemberSize = 256ull << 20;    // bytes of one extracted member
+  std::uint64_t maxTotalExtracted = 1ull << 30;  // bytes extracted from one file
   // Bytes extracted from one file (all levels) per byte of the file on disk.
   std::uint32_t maxCompressionRatio = 150;
   // The ratio is checked only once more than this many bytes were extracted from
   // the file, so small archives of highly compressible text pass.
   std::uint64_t ratioFloor = 1ull << 20;
-  std::uint64_t maxMembers = 100000;                  // members in one file, all levels
-  std::chrono::milliseconds maxTimePerFile{120000};   // wall time spent on one file
+  std::uint64_t maxMembers = 100000;                 // members in one file, all levels
+  std::chrono::milliseconds maxTimePerFile{120000};  // wall time spent on one file
   // Container files up to this size are read into memory once, hashed in the same
   // pass, and opened from memory. Bigger ones are hashed and then read a second
   // time by libarchive.

@@ -81,10 +81,10 @@ struct ScanResult {
 // Something the engine noticed that is not a verdict on an object.
 struct ScanEvent {
   enum class Kind {
-    kLoopSkipped,      // a directory already visited (same device and inode / file ID)
-    kSymlinkSkipped,   // a symbolic link not followed
-    kRootNotFound,     // a path given to scan() does not exist
-    kCancelled,        // cancel() stopped the scan
+    kLoopSkipped,     // a directory already visited (same device and inode / file ID)
+    kSymlinkSkipped,  // a symbolic link not followed
+    kRootNotFound,    // a path given to scan() does not exist
+    kCancelled,       // cancel() stopped the scan
   };
   Kind kind;
   std::string path;

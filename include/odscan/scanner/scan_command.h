@@ -46,8 +46,8 @@ enum class ScanAction {
 
 struct ScanCommandOptions {
   std::vector<std::filesystem::path> roots;
-  std::optional<std::filesystem::path> home;           // default HomeFolder::defaultRoot()
-  std::optional<std::filesystem::path> patternPath;    // default <home>/components/agent-pattern.ptn
+  std::optional<std::filesystem::path> home;         // default HomeFolder::defaultRoot()
+  std::optional<std::filesystem::path> patternPath;  // default <home>/components/agent-pattern.ptn
   std::optional<std::filesystem::path> publicKeyPath;  // default <home>/components/publisher.pub
   std::optional<std::filesystem::path> jsonPath;       // also write the report here
   // Relative paths above are made absolute against the working directory.

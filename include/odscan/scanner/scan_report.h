@@ -10,11 +10,10 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "odscan/common/status.h"
 #include "odscan/engine/scan_engine.h"
@@ -71,7 +70,7 @@ struct ScanReport {
   std::uint64_t filesScanned = 0;     // files on disk with a verdict other than not scanned
   std::uint64_t symlinksSkipped = 0;  // symbolic links not followed (ScanEvent kSymlinkSkipped)
   std::uint64_t loopsSkipped = 0;     // folders reached twice (ScanEvent kLoopSkipped)
-  std::vector<ScanResult> findings;  // every result that is not clean
+  std::vector<ScanResult> findings;   // every result that is not clean
   // Loops, missing roots and other engine events; the reporter keeps only the
   // first few of each kind (kMaxLoggedEventsPerKind), the counts above have all.
   std::vector<ScanEvent> problems;

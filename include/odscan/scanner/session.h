@@ -15,13 +15,13 @@
 // Thread safety: logger() and events() may be used from many threads at once.
 #pragma once
 
+#include <spdlog/logger.h>
+
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <spdlog/logger.h>
 
 #include "odscan/common/status.h"
 #include "odscan/scanner/event_log.h"
@@ -51,8 +51,9 @@ class Session {
   EventLog& events() { return *events_; }
 
  private:
-  Session(std::string id, std::filesystem::path folder, std::chrono::system_clock::time_point started,
-          std::shared_ptr<spdlog::logger> logger, std::unique_ptr<EventLog> events);
+  Session(std::string id, std::filesystem::path folder,
+          std::chrono::system_clock::time_point started, std::shared_ptr<spdlog::logger> logger,
+          std::unique_ptr<EventLog> events);
 
   std::string id_;
   std::filesystem::path folder_;

@@ -46,27 +46,17 @@ void addChoiceOptions(CLI::App& scan, scanner::ScanCommandOptions& options) {
   auto& engine = options.engine;
   scan.add_option_function<std::string>(
           "--profile",
-          [&engine](const std::string& text) {
-            engine.profile = *scanner::parseScanProfile(text);
-          },
+          [&engine](const std::string& text) { engine.profile = *scanner::parseScanProfile(text); },
           "quick: executables, scripts and archives only; full: every file")
       ->check(CLI::Validator(
-          [](std::string& text) {
-            return scanner::parseScanProfile(text).status().message();
-          },
-          ""))
+          [](std::string& text) { return scanner::parseScanProfile(text).status().message(); }, ""))
       ->option_text("quick|full (default: full)");
   scan.add_option_function<std::string>(
           "--action",
-          [&options](const std::string& text) {
-            options.action = *scanner::parseScanAction(text);
-          },
+          [&options](const std::string& text) { options.action = *scanner::parseScanAction(text); },
           "What to do with infected files: report (leave them) or quarantine")
       ->check(CLI::Validator(
-          [](std::string& text) {
-            return scanner::parseScanAction(text).status().message();
-          },
-          ""))
+          [](std::string& text) { return scanner::parseScanAction(text).status().message(); }, ""))
       ->option_text("report|quarantine (default: report)");
 }
 
@@ -78,14 +68,14 @@ void addLimitOptions(CLI::App& scan, ScanOptions& engine) {
       ->option_text("SIZE");
   scan.add_flag_callback(
       "--no-archives", [&engine] { engine.scanArchives = false; }, "Do not look inside archives");
-  scan.add_option("--max-archive-depth", limits.maxDepth,
-                  "Nesting levels opened below a file (default: " +
-                      std::to_string(limits.maxDepth) + ")")
+  scan.add_option(
+          "--max-archive-depth", limits.maxDepth,
+          "Nesting levels opened below a file (default: " + std::to_string(limits.maxDepth) + ")")
       ->transform(countValue(0, 64))
       ->option_text("N");
-  scan.add_option("--max-member-size", limits.maxMemberSize,
-                  "Largest archive member extracted (default: " +
-                      sizeText(limits.maxMemberSize) + ")")
+  scan.add_option(
+          "--max-member-size", limits.maxMemberSize,
+          "Largest archive member extracted (default: " + sizeText(limits.maxMemberSize) + ")")
       ->transform(sizeValue())
       ->option_text("SIZE");
   scan.add_option("--max-extracted", limits.maxTotalExtracted,
@@ -111,7 +101,9 @@ void addLimitOptions(CLI::App& scan, ScanOptions& engine) {
       ->option_text("SIZE");
   scan.add_option_function<std::uint64_t>(
           "--max-scan-time",
-          [&limits](std::uint64_t seconds) { limits.maxTimePerFile = std::chrono::seconds(seconds); },
+          [&limits](std::uint64_t seconds) {
+            limits.maxTimePerFile = std::chrono::seconds(seconds);
+          },
           "Wall time in seconds spent inside the archives of one file (default: " +
               std::to_string(limits.maxTimePerFile.count() / 1000) + ")")
       ->transform(countValue(1, kMaxScanTimeSeconds))

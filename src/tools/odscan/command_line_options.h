@@ -3,11 +3,10 @@
 // program, not of the scanner library.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
-
-#include <CLI/CLI.hpp>
 
 #include "odscan/scanner/scan_command.h"
 

@@ -1,13 +1,12 @@
 // odscan: the On-demand Scan program. It parses the command line and hands over
 // to the odscan_scanner library. docs/scanner.md is the operating guide.
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <limits>
 #include <optional>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #ifdef _WIN32
 #include <io.h>
