@@ -8,8 +8,8 @@
 namespace odscan {
 namespace {
 
-// OpenSSL 3 looks up an algorithm by name on every implicit fetch, which costs more
-// than hashing a small file; fetch each one once per process instead.
+// OpenSSL 3 looks up an algorithm by name on every implicit fetch, which can cost
+// more than hashing a small file. So each algorithm is fetched once per process.
 const EVP_MD* fetchedAlgorithm(DigestKind kind) {
   static EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
   static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);

@@ -74,7 +74,7 @@ class ArchiveScanner {
     std::string detail;  // why it stopped
   };
 
-  // What one reader found in one pass over a container.
+  // Findings of one reader in one pass over a container.
   struct Pass {
     ContainerOutcome outcome;
     std::uint64_t fileMembers = 0;  // regular-file members the format returned

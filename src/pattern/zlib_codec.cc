@@ -133,8 +133,8 @@ Result<std::vector<std::uint8_t>> inflateExactly(std::span<const std::uint8_t> c
     consumed += input - stream.avail_in;
     produced += room - stream.avail_out;
     // zlib returns Z_BUF_ERROR when it cannot progress, for example when the output
-    // is full because the stream contains more than expected; this check also ends the
-    // loop should it ever return Z_OK without progress.
+    // is full because the stream contains more than expected. This check also ends the
+    // loop if it ever returns Z_OK without progress.
     if (result == Z_OK && input == stream.avail_in && room == stream.avail_out) break;
   }
   inflateEnd(&stream);

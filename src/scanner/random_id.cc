@@ -11,7 +11,7 @@ namespace odscan::scanner {
 std::string randomHexId(std::size_t byteCount) {
   std::vector<unsigned char> bytes(byteCount);
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    // OpenSSL's generator only fails when it cannot be seeded; ids need to be
+    // RAND_bytes fails when OpenSSL's generator cannot be seeded. Ids need to be
     // unique, not secret, so the standard library's device is good enough then.
     std::random_device device;
     for (auto& byte : bytes) byte = static_cast<unsigned char>(device() & 0xffu);

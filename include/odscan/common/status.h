@@ -15,7 +15,7 @@
 
 namespace odscan {
 
-// What kind of failure a Status describes. Callers branch on the code; the message
+// Kind of failure a Status describes. Callers branch on the code, and the message
 // is for people.
 enum class StatusCode {
   kOk,
@@ -32,7 +32,7 @@ enum class StatusCode {
   kNoSpace,             // not enough free disk space
   kUnreachable,         // a server could not be contacted
   kTimeout,             // an operation did not finish in time
-  kInternal,            // a bug in odscan; the message says where
+  kInternal,            // a bug in odscan, located by the message
 };
 
 // Returns the lower-case name used in logs and JSON, for example "bad_signature".
@@ -73,7 +73,7 @@ class [[nodiscard]] Result {
 
   bool ok() const { return std::holds_alternative<T>(data_); }
 
-  // Returns the error; success when the Result holds a value.
+  // Returns the error, or success when the Result contains a value.
   Status status() const { return ok() ? Status::success() : std::get<Status>(data_); }
 
   // Preconditions: ok() is true.

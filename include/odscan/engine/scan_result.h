@@ -16,14 +16,14 @@
 namespace odscan {
 
 enum class Verdict {
-  kClean,       // the local pattern says the object is not in the Smart Scan Pattern
+  kClean,       // the local pattern rules the object out of the Smart Scan Pattern
   kInfected,    // an exact signature matched
-  kUnresolved,  // the filter says a scan query is needed; no server has answered yet
-  kNotScanned,  // the object could not be checked; `reason` says why
+  kUnresolved,  // the filter requires a scan query, and no server has answered yet
+  kNotScanned,  // the object could not be checked, and `reason` gives the cause
 };
 
-// Why an object was not scanned. A limit that stops a scan is never reported as
-// clean.
+// Reason an object was not scanned. A limit that stops a scan is never reported
+// as clean.
 enum class SkipReason {
   kNone,
   kAccessDenied,  // the operating system refused to open or read it
@@ -43,8 +43,8 @@ enum class SkipReason {
   kNotFound,      // a path given to scan() does not exist
 };
 
-// Which part of the system decided an infected verdict. The next layers add the
-// Smart Scan Server and the Global Smart Scan Server.
+// Component that decided an infected verdict. The Smart Scan Server and the
+// Global Smart Scan Server are to be added as further sources.
 enum class DetectionSource {
   kNone,
   kAgentPattern,  // an exact signature of the Smart Scan Agent Pattern
@@ -62,7 +62,7 @@ struct ScanResult {
   // characters and invalid UTF-8 are replaced by '?', so it is safe to print; use
   // `file` to act on the file.
   std::string path;
-  // The file on disk that holds the object (the outermost archive for members).
+  // The file on disk that contains the object (the outermost archive for members).
   std::filesystem::path file;
   // 0 for a file on disk, 1 for a member of it, and so on.
   int depth = 0;

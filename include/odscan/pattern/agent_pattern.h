@@ -1,4 +1,4 @@
-// AgentPattern: the Smart Scan Agent Pattern that the scanner carries. It holds
+// AgentPattern: the Smart Scan Agent Pattern that the scanner carries. It contains
 // exact signatures for a chosen subset of threats and a binary fuse filter over
 // every digest of the Smart Scan Pattern. For a digest that is not an exact
 // signature the filter returns either "certainly not in the Smart Scan Pattern"

@@ -21,7 +21,7 @@ inline constexpr std::uint64_t kDefaultMinFreeSpace = 64ull << 20;
 using FreeSpaceProbe = std::function<Result<std::uint64_t>(const std::filesystem::path&)>;
 
 // Returns kNoSpace when less than `minimum` bytes are free on the disk holding
-// `homeRoot` (the HCEXEC folder, which must exist). The message tells the user to
+// `homeRoot` (the HCEXEC folder, which must exist). The message asks the user to
 // free space or to delete `homeRoot`, and warns that deleting it also deletes
 // earlier scan data and quarantined files. A failing probe returns its error.
 Status checkFreeSpace(const std::filesystem::path& homeRoot, std::uint64_t minimum,

@@ -2,7 +2,7 @@
 // HCEXEC/sessions/<UTC time>-<id>/, for example
 // sessions/20261204T211500Z-3f9c2a1b/. The id is 8 random hex digits, and every
 // line of the session's files carries it, so logs collected from many endpoints
-// stay attributable. The folder holds
+// stay attributable. The folder contains
 //
 //   scan.log      human-readable log (spdlog), one line per state change or finding
 //   events.jsonl  machine-readable events, one JSON object per line (see EventLog)
