@@ -10,11 +10,13 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   # Libraries
   libssl-dev openssl libcurl4-openssl-dev zlib1g-dev nlohmann-json3-dev
-  libspdlog-dev libfmt-dev libarchive-dev libcli11-dev
+  libspdlog-dev libfmt-dev libarchive-dev libcli11-dev libboost-dev libdeflate-dev
   # Tests
   libgtest-dev libgmock-dev googletest python3 bsdutils
   # Test files and archive tools used by the tests and the demo
   clamav clamav-testfiles zip unzip p7zip-full xz-utils bzip2 cpio libarchive-tools tar
+  # Smart Scan Server benchmark references and the load-balancer sample
+  redis-server redis-tools wrk nginx-light
   # Fuzzers (libFuzzer ships with clang's runtime libraries) and style checks
   clang clang-14 libclang-rt-14-dev clang-format clang-tidy
 )

@@ -1,7 +1,7 @@
 // Writes the seed corpus of the fuzzers: small pattern files signed with the
 // fuzzing key, their decompressed payloads, a wrapped payload for
 // pattern_file_fuzzer, short signature files, and small archives for
-// archive_scanner_fuzzer.
+// archive_scanner_fuzzer, and query request and response bodies for query_body_fuzzer.
 //
 // Usage: odscan-fuzz-seeds OUTPUT_DIR
 #include <zlib.h>
@@ -18,6 +18,7 @@
 #include "odscan/pattern/agent_pattern.h"
 #include "odscan/pattern/pattern_file.h"
 #include "odscan/pattern/smart_scan_pattern.h"
+#include "odscan/protocol/query_codec.h"
 
 namespace {
 
@@ -68,6 +69,31 @@ std::vector<std::uint8_t> wrappedPayload(odscan::PatternKind kind,
   return seed;
 }
 
+// One seed per decoder: the first byte selects it (bit 0 binary, bit 1 response).
+bool writeQuerySeeds(const fs::path& folder, const std::vector<odscan::Signature>& signatures) {
+  using odscan::protocol::BodyFormat;
+  odscan::protocol::QueryRequest request;
+  odscan::protocol::QueryResponse response;
+  response.patternVersion = 202612041230;
+  for (const auto& signature : signatures) {
+    request.items.push_back({signature.digest, 68});
+    response.results.push_back({odscan::protocol::QueryVerdict::kMalicious, signature.threatName});
+    response.results.emplace_back();
+  }
+  bool ok = true;
+  for (const BodyFormat format : {BodyFormat::kJson, BodyFormat::kBinary}) {
+    const char formatBit = format == BodyFormat::kBinary ? 1 : 0;
+    const std::string suffix = format == BodyFormat::kBinary ? ".bin" : ".json";
+    ok = ok && writeText(folder / ("request" + suffix),
+                         std::string(1, formatBit) +
+                             odscan::protocol::encodeQueryRequest(request, format));
+    ok = ok && writeText(folder / ("response" + suffix),
+                         std::string(1, static_cast<char>(formatBit | 2)) +
+                             odscan::protocol::encodeQueryResponse(response, format));
+  }
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -77,7 +103,7 @@ int main(int argc, char** argv) {
   }
   const fs::path root = argv[1];
   for (const char* name : {"pattern_file_fuzzer", "pattern_payload_fuzzer", "signature_file_fuzzer",
-                           "archive_scanner_fuzzer"}) {
+                           "archive_scanner_fuzzer", "query_body_fuzzer"}) {
     fs::create_directories(root / name);
   }
 
@@ -114,6 +140,7 @@ int main(int argc, char** argv) {
                        "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f Eicar\n"
                        "3395856ce81f2b7382dee72602f798b642f14140\n");
   ok = odscan::fuzz::writeArchiveSeeds(root / "archive_scanner_fuzzer") && ok;
+  ok = writeQuerySeeds(root / "query_body_fuzzer", signatures) && ok;
   if (!ok) {
     std::cerr << "cannot write the seed corpus under " << root << "\n";
     return 1;
