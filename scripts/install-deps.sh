@@ -14,7 +14,7 @@ packages=(
   # Tests
   libgtest-dev libgmock-dev googletest python3 bsdutils
   # Test files and archive tools used by the tests and the demo
-  clamav clamav-testfiles zip unzip p7zip-full xz-utils bzip2 cpio libarchive-tools tar
+  curl clamav clamav-testfiles zip unzip p7zip-full xz-utils bzip2 cpio libarchive-tools tar
   # Smart Scan Server benchmark references and the load-balancer sample
   redis-server redis-tools wrk nginx-light
   # Fuzzers (libFuzzer ships with clang's runtime libraries) and style checks

@@ -32,6 +32,8 @@ std::string_view statusCodeName(StatusCode code) {
       return "unreachable";
     case StatusCode::kTimeout:
       return "timeout";
+    case StatusCode::kUnavailable:
+      return "unavailable";
     case StatusCode::kInternal:
       return "internal";
   }

@@ -32,6 +32,7 @@ void ResultReporter::report(const ScanResult& result) {
       ++counters_.unresolved;
       break;
     case Verdict::kNotScanned:
+    case Verdict::kBypassed:  // never set by the engine
       ++counters_.notScanned;
       break;
   }

@@ -12,6 +12,8 @@ std::string_view verdictName(Verdict verdict) {
       return "unresolved";
     case Verdict::kNotScanned:
       return "not_scanned";
+    case Verdict::kBypassed:
+      return "bypassed";
   }
   return "unknown";
 }
@@ -46,6 +48,10 @@ std::string_view detectionSourceName(DetectionSource source) {
       return "";
     case DetectionSource::kAgentPattern:
       return "agent_pattern";
+    case DetectionSource::kSmartScanServer:
+      return "smart_scan_server";
+    case DetectionSource::kGlobalSmartScanServer:
+      return "global_smart_scan_server";
   }
   return "unknown";
 }

@@ -1,17 +1,22 @@
 #include "odscan/pattern/pattern_tool.h"
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <iomanip>
+#include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "file_io.h"
+#include "odscan/activeupdate/component_publisher.h"
 #include "odscan/pattern/agent_pattern.h"
 #include "odscan/pattern/binary_fuse_filter.h"
 #include "odscan/pattern/filter_benchmark.h"
@@ -66,6 +71,16 @@ struct LookupOptions {
   std::string digest;
   std::uint64_t size = 0;
   std::string publicPath;
+};
+
+struct PublishCommandOptions {
+  std::string keyPath;
+  std::string outputDirectory;
+  std::size_t keep = activeupdate::kDefaultKeptVersions;
+  bool allowDowngrade = false;
+  std::vector<std::string> patternFiles;
+  std::vector<std::string> components;         // NAME=FILE
+  std::vector<std::string> componentVersions;  // NAME=VERSION
 };
 
 struct BenchOptions {
@@ -396,6 +411,135 @@ int runLookup(const LookupOptions& options, bool sizeGiven, std::ostream& out, s
   return kPatternToolNegative;
 }
 
+// Splits "NAME=VALUE" at the first '='. Returns nothing when either side is empty.
+std::optional<std::pair<std::string, std::string>> splitAssignment(const std::string& text) {
+  const std::size_t equals = text.find('=');
+  if (equals == std::string::npos || equals == 0 || equals + 1 == text.size()) return std::nullopt;
+  return std::make_pair(text.substr(0, equals), text.substr(equals + 1));
+}
+
+// Parses "NAME=VERSION" with a decimal version of at most 2^64 - 1.
+std::optional<std::pair<std::string, std::uint64_t>> parseComponentVersion(
+    const std::string& text) {
+  const auto pair = splitAssignment(text);
+  if (!pair) return std::nullopt;
+  std::uint64_t version = 0;
+  const char* end = pair->second.data() + pair->second.size();
+  const auto [stop, error] = std::from_chars(pair->second.data(), end, version);
+  if (error != std::errc() || stop != end) return std::nullopt;
+  return std::make_pair(pair->first, version);
+}
+
+// Pairs each --component NAME=FILE with its --component-version NAME=VERSION. A
+// name given twice to --component is left for publishComponents() to reject.
+Result<std::vector<activeupdate::ComponentFile>> componentFiles(
+    const PublishCommandOptions& options) {
+  std::map<std::string, std::uint64_t> versions;
+  for (const std::string& text : options.componentVersions) {
+    const auto version = parseComponentVersion(text);
+    if (!version) {
+      return Status(StatusCode::kInvalidArgument,
+                    "--component-version '" + text +
+                        "' is not NAME=VERSION with a decimal version from 0 to "
+                        "18446744073709551615");
+    }
+    if (!versions.insert(*version).second) {
+      return Status(StatusCode::kInvalidArgument,
+                    "--component-version is given twice for '" + version->first + "'");
+    }
+  }
+
+  std::vector<activeupdate::ComponentFile> files;
+  std::set<std::string> named;
+  for (const std::string& text : options.components) {
+    const auto pair = splitAssignment(text);
+    if (!pair) {
+      return Status(StatusCode::kInvalidArgument, "--component '" + text + "' is not NAME=FILE");
+    }
+    const auto version = versions.find(pair->first);
+    if (version == versions.end()) {
+      return Status(StatusCode::kInvalidArgument,
+                    "component '" + pair->first + "' has no version; pass --component-version " +
+                        pair->first + "=VERSION");
+    }
+    files.push_back({pair->first, version->second, pair->second});
+    named.insert(pair->first);
+  }
+  for (const auto& [name, version] : versions) {
+    if (named.count(name) == 0) {
+      return Status(StatusCode::kInvalidArgument, "--component-version names '" + name +
+                                                      "', which no --component gives a file for");
+    }
+  }
+  return files;
+}
+
+std::string_view changeText(activeupdate::ComponentChange change) {
+  switch (change) {
+    case activeupdate::ComponentChange::kAdded:
+      return "added";
+    case activeupdate::ComponentChange::kUpgraded:
+      return "upgraded";
+    case activeupdate::ComponentChange::kUnchanged:
+      return "unchanged";
+    case activeupdate::ComponentChange::kDowngraded:
+      return "downgraded";
+  }
+  return "changed";
+}
+
+void printPublishReport(const activeupdate::PublishReport& report, const std::string& folder,
+                        const PublicKey& key, std::ostream& out, std::ostream& err) {
+  if (report.manifestWritten) {
+    out << "Published to " << folder << "; manifest signed by key " << key.fingerprint() << "\n";
+  } else {
+    out << "Nothing new to publish in " << folder << "; the manifest is unchanged\n";
+  }
+  for (const activeupdate::PublishedComponent& component : report.published) {
+    out << "  " << component.entry.name << " " << component.entry.version << " ("
+        << changeText(component.change);
+    if (component.previousVersion &&
+        component.change != activeupdate::ComponentChange::kUnchanged) {
+      out << " from " << *component.previousVersion;
+    }
+    out << "): " << component.entry.file << ", " << component.entry.size << " bytes\n";
+  }
+  for (const std::string& file : report.removedFiles) out << "  removed old file " << file << "\n";
+  for (const std::string& warning : report.warnings) err << "warning: " << warning << "\n";
+}
+
+int runPublish(const PublishCommandOptions& options, std::ostream& out, std::ostream& err) {
+  auto components = componentFiles(options);
+  if (!components.ok()) {
+    err << "error: " << components.status().message() << "\n";
+    return kPatternToolUsageError;
+  }
+  if (options.patternFiles.empty() && components->empty()) {
+    err << "error: nothing to publish; pass PATTERN files or --component NAME=FILE\n";
+    return kPatternToolUsageError;
+  }
+  auto key = PrivateKey::readFile(options.keyPath);
+  if (!key.ok()) {
+    err << "error: " << key.status().message() << "\n";
+    return kPatternToolUsageError;
+  }
+
+  activeupdate::PublishOptions publish;
+  publish.outputDirectory = options.outputDirectory;
+  publish.patternFiles.assign(options.patternFiles.begin(), options.patternFiles.end());
+  publish.otherComponents = std::move(components).value();
+  publish.keep = options.keep;
+  publish.allowDowngrade = options.allowDowngrade;
+  auto report = activeupdate::publishComponents(publish, *key);
+  if (!report.ok()) {
+    err << "error: " << report.status().message() << "\n"
+        << "error: the manifest in " << options.outputDirectory << " was not changed\n";
+    return kPatternToolUsageError;
+  }
+  printPublishReport(*report, options.outputDirectory, key->publicKey(), out, err);
+  return kPatternToolSuccess;
+}
+
 int runBench(const BenchOptions& options, std::ostream& out, std::ostream& err) {
   FilterBenchmarkOptions bench;
   bench.keys = options.keys;
@@ -481,6 +625,32 @@ int runPatternTool(int argc, const char* const* argv, std::ostream& out, std::os
                             "Publisher's public key (PEM); without it the signature is not "
                             "checked");
 
+  PublishCommandOptions publish;
+  auto* publishCommand = app.add_subcommand(
+      "publish", "Add pattern files and other components to a signed ActiveUpdate folder");
+  publishCommand->add_option("--key", publish.keyPath, "Private key file (PEM)")->required();
+  publishCommand
+      ->add_option("--output-dir", publish.outputDirectory,
+                   "ActiveUpdate folder to update; created if missing")
+      ->required();
+  publishCommand
+      ->add_option("--keep", publish.keep,
+                   "Versions of each component whose files stay in the folder, the current one "
+                   "included (default 3)")
+      ->check(CLI::PositiveNumber);
+  publishCommand->add_flag("--allow-downgrade", publish.allowDowngrade,
+                           "Publish a version older than the one the manifest lists");
+  publishCommand
+      ->add_option("--component", publish.components,
+                   "Another component, as NAME=FILE (repeatable; needs --component-version)")
+      ->allow_extra_args(false);
+  publishCommand
+      ->add_option("--component-version", publish.componentVersions,
+                   "Version of a --component, as NAME=VERSION (repeatable)")
+      ->allow_extra_args(false);
+  publishCommand->add_option("PATTERN", publish.patternFiles,
+                             "Signed pattern files; each becomes the component of its kind");
+
   BenchOptions bench;
   auto* benchCommand = app.add_subcommand(
       "bench-filter", "Measure an agent pattern built from random SHA-256 digests");
@@ -503,6 +673,7 @@ int runPatternTool(int argc, const char* const* argv, std::ostream& out, std::os
   if (*verifyCommand) return runVerify(verify, out, err);
   if (*infoCommand) return runInfo(info, out, err);
   if (*lookupCommand) return runLookup(lookup, sizeOption->count() > 0, out, err);
+  if (*publishCommand) return runPublish(publish, out, err);
   return runBench(bench, out, err);
 }
 

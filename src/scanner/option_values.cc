@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <fstream>
 #include <limits>
 #include <optional>
 #include <string>
@@ -165,6 +166,33 @@ Result<ScanAction> parseScanAction(std::string_view text) {
   if (text == "report") return ScanAction::kReport;
   if (text == "quarantine") return ScanAction::kQuarantine;
   return invalid(text, "expected report (leave infected files in place) or quarantine");
+}
+
+Result<std::string> readSecretFile(const std::filesystem::path& path) {
+  constexpr std::size_t kMaxSecretBytes = 4096;
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return Status(StatusCode::kNotFound, "cannot read the key file '" + path.string() +
+                                             "'; check the path and its permissions");
+  }
+  std::string text(kMaxSecretBytes + 1, '\0');
+  file.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(file.gcount()));
+  if (text.size() > kMaxSecretBytes) {
+    return Status(
+        StatusCode::kInvalidArgument,
+        "the key file '" + path.string() + "' is larger than 4 KiB; it should hold one key");
+  }
+  const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && isSpace(text.back())) text.pop_back();
+  std::size_t start = 0;
+  while (start < text.size() && isSpace(text[start])) ++start;
+  text.erase(0, start);
+  if (text.empty()) {
+    return Status(StatusCode::kInvalidArgument,
+                  "the key file '" + path.string() + "' is empty; write the API key into it");
+  }
+  return text;
 }
 
 }  // namespace odscan::scanner

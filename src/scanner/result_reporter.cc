@@ -13,6 +13,8 @@ std::string resultLine(const ScanResult& result) {
       return result.path + ": " + result.threatName + " FOUND";
     case Verdict::kUnresolved:
       return result.path + ": unresolved (scan query needed)";
+    case Verdict::kBypassed:
+      return result.path + ": bypassed (no Smart Scan Server answered)";
     case Verdict::kNotScanned: {
       std::string line =
           result.path + ": not scanned (" + std::string(skipReasonName(result.reason));
@@ -38,21 +40,58 @@ void ResultReporter::onResult(const ScanResult& result) {
     filesScanned_.fetch_add(1, std::memory_order_relaxed);
   }
 
-  switch (result.verdict) {
+  counterOf(result.verdict).fetch_add(1, std::memory_order_relaxed);
+  if (result.verdict != Verdict::kClean) recordFinding(result);
+}
+
+std::atomic<std::uint64_t>& ResultReporter::counterOf(Verdict verdict) {
+  switch (verdict) {
     case Verdict::kClean:
-      clean_.fetch_add(1, std::memory_order_relaxed);
-      return;
+      return clean_;
     case Verdict::kInfected:
-      infected_.fetch_add(1, std::memory_order_relaxed);
-      break;
+      return infected_;
     case Verdict::kUnresolved:
-      unresolved_.fetch_add(1, std::memory_order_relaxed);
-      break;
+      return unresolved_;
     case Verdict::kNotScanned:
-      notScanned_.fetch_add(1, std::memory_order_relaxed);
-      break;
+      return notScanned_;
+    case Verdict::kBypassed:
+      return bypassed_;
   }
-  recordFinding(result);
+  return notScanned_;
+}
+
+void ResultReporter::updateResult(const ScanResult& updated, Verdict previous) {
+  counterOf(previous).fetch_sub(1, std::memory_order_relaxed);
+  counterOf(updated.verdict).fetch_add(1, std::memory_order_relaxed);
+
+  const std::string line = resultLine(updated);
+  std::lock_guard lock(findingsMutex_);
+  auto stored = std::find_if(findings_.begin(), findings_.end(), [&](const ScanResult& finding) {
+    return finding.path == updated.path && finding.file == updated.file;
+  });
+  if (updated.verdict == Verdict::kClean) {
+    if (stored != findings_.end()) findings_.erase(stored);
+  } else if (stored != findings_.end()) {
+    *stored = updated;
+  } else {
+    findings_.push_back(updated);
+  }
+
+  session_.logger().info(
+      "verdict of '{}' changed from {} to {} ({})", updated.path, verdictName(previous),
+      verdictName(updated.verdict),
+      updated.verdict == Verdict::kInfected
+          ? updated.threatName + " by " + std::string(detectionSourceName(updated.source))
+          : std::string(detectionSourceName(updated.source)));
+  nlohmann::ordered_json fields = resultToJson(updated);
+  fields["previous_verdict"] = verdictName(previous);
+  session_.events().write("verdict_updated", std::move(fields));
+
+  if (!infectedOnly_ || updated.verdict == Verdict::kInfected) {
+    console_.printLine(updated.verdict == Verdict::kClean
+                           ? updated.path + ": clean (answered after the bypass)"
+                           : line);
+  }
 }
 
 void ResultReporter::recordFinding(const ScanResult& result) {
@@ -115,6 +154,7 @@ VerdictCounts ResultReporter::counts() const {
   counts.infected = infected_.load(std::memory_order_relaxed);
   counts.unresolved = unresolved_.load(std::memory_order_relaxed);
   counts.notScanned = notScanned_.load(std::memory_order_relaxed);
+  counts.bypassed = bypassed_.load(std::memory_order_relaxed);
   return counts;
 }
 

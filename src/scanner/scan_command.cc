@@ -99,6 +99,7 @@ std::vector<std::string> summaryCountLines(const ScanReport& report) {
       fmt::format("Infected files: {}", report.infectedFiles()),
       fmt::format("Infected objects: {}", summary.infected),
       fmt::format("Unresolved objects: {}", summary.unresolved),
+      fmt::format("Bypassed objects: {}", report.bypassed),
       fmt::format("Not scanned objects: {}", summary.notScanned),
       fmt::format("Clean objects: {}", summary.clean),
       fmt::format("Objects: {}", summary.objects),
@@ -142,7 +143,10 @@ class ScanRun {
   Status checkJsonFile();
   Status checkDiskSpace();
   Status loadPattern();
+  Status connectServers();
+  void logPoolEvent(const query::PoolEvent& event);
   void scan();
+  void takeCounts(const ResultReporter& reporter);
   void quarantineInfected();
   void quarantineFile(QuarantineStore& store, const ScanResult& detection);
   int stopBeforeScan(const Status& error, std::string_view event);
@@ -162,6 +166,7 @@ class ScanRun {
   std::optional<std::filesystem::path> jsonPath_;
   std::unique_ptr<Session> session_;
   std::shared_ptr<const AgentPattern> pattern_;
+  std::unique_ptr<query::ServerPool> pool_;  // set when servers are configured
   ScanReport report_;
 };
 
@@ -175,6 +180,9 @@ int ScanRun::run() {
     return stopBeforeScan(space, "disk_space_error");
   }
   if (Status loaded = loadPattern(); !loaded.ok()) return stopBeforeScan(loaded, "pattern_error");
+  if (Status servers = connectServers(); !servers.ok()) {
+    return stopBeforeScan(servers, "smart_scan_servers_unreachable");
+  }
 
   scan();
   if (options_.action == ScanAction::kQuarantine) quarantineInfected();
@@ -262,6 +270,91 @@ Status ScanRun::loadPattern() {
   return Status::success();
 }
 
+Status ScanRun::connectServers() {
+  const SmartScanSettings& settings = options_.smartScan;
+  if (!settings.configured()) {
+    session_->logger().info(
+        "no Smart Scan Server configured (--server); objects that need a scan query stay "
+        "unresolved");
+    return Status::success();
+  }
+
+  SmartScanReport smartScan;
+  std::vector<std::unique_ptr<query::QueryTransport>> servers;
+  query::SmartScanClientOptions client = settings.client;
+  client.product = "odscan-scanner/" + scannerVersion();
+  client.endpoint = report_.host;
+  if (settings.serverUrl) {
+    servers.push_back(std::make_unique<query::SmartScanClient>(query::ServerRole::kSmartScanServer,
+                                                               *settings.serverUrl, client));
+  }
+  if (settings.globalServerUrl && settings.allowGlobal) {
+    client.apiKey = settings.globalApiKey;
+    servers.push_back(std::make_unique<query::SmartScanClient>(
+        query::ServerRole::kGlobalSmartScanServer, *settings.globalServerUrl, client));
+  }
+  for (const auto& server : servers) {
+    smartScan.servers.push_back(
+        {std::string(query::serverRoleName(server->role())), server->baseUrl()});
+  }
+  report_.smartScan = std::move(smartScan);
+
+  pool_ = std::make_unique<query::ServerPool>(
+      std::move(servers), settings.pool,
+      [this](const query::PoolEvent& event) { logPoolEvent(event); });
+  Status checked = pool_->checkServers();
+  if (!checked.ok()) {
+    return Status(StatusCode::kUnreachable,
+                  checked.message() +
+                      ". The scan did not start, because files that need a scan query could not "
+                      "be decided. Check that the servers run and that the URLs are right, or "
+                      "scan without --server (such files are then reported as unresolved)");
+  }
+  const query::QueryTransport& active = pool_->activeServer();
+  session_->logger().info("scan queries go to the {} at {}", query::serverRoleTitle(active.role()),
+                          active.baseUrl());
+  session_->events().write("smart_scan_ready", {{"server", query::serverRoleName(active.role())},
+                                                {"url", active.baseUrl()}});
+  return Status::success();
+}
+
+void ScanRun::logPoolEvent(const query::PoolEvent& event) {
+  const std::string server = std::string(query::serverRoleTitle(event.role)) + " " + event.url;
+  session_->events().write("smart_scan_server", {{"kind", query::poolEventKindName(event.kind)},
+                                                 {"server", query::serverRoleName(event.role)},
+                                                 {"url", event.url},
+                                                 {"message", event.message}});
+  switch (event.kind) {
+    case query::PoolEvent::Kind::kRetry:
+      session_->logger().info("scan query to {} failed: {}", server, event.message);
+      return;
+    case query::PoolEvent::Kind::kServerDown:
+      session_->logger().warn("{} does not answer: {}", server, event.message);
+      return;
+    case query::PoolEvent::Kind::kFailover:
+      session_->logger().warn("scan queries fail over to the {} ({})", server, event.message);
+      console_.printError("odscan: scan queries go to the " + server + " now");
+      return;
+    case query::PoolEvent::Kind::kFailback:
+      session_->logger().info("scan queries fail back to the {} ({})", server, event.message);
+      console_.printError("odscan: scan queries go to the " + server + " again");
+      return;
+    case query::PoolEvent::Kind::kOffline:
+      session_->logger().error(
+          "no Smart Scan Server answers ({}); files that need a scan query are bypassed until "
+          "one answers again",
+          event.message);
+      console_.printError(
+          "odscan: no Smart Scan Server answers; files that need a scan query are bypassed "
+          "and will be queried again when a server answers");
+      return;
+    case query::PoolEvent::Kind::kOnline:
+      session_->logger().info("the {} answers again; bypassed files are queried again", server);
+      console_.printError("odscan: the " + server + " answers again");
+      return;
+  }
+}
+
 void ScanRun::scan() {
   ResultReporter reporter(console_, *session_, options_.infectedOnly);
   ScanEngine engine(pattern_, options_.engine);
@@ -275,8 +368,15 @@ void ScanRun::scan() {
   session_->events().write("scan_start", {{"pattern_version", pattern_->version()},
                                           {"roots", pathsToJson(options_.roots)}});
   monitor.start();
-  report_.summary = engine.scan(options_.roots, reporter);
+  if (pool_) {
+    CloudScanSink cloud(*pool_, reporter, *session_, options_.smartScan.batching);
+    report_.summary = engine.scan(options_.roots, cloud);
+    report_.smartScan->stats = cloud.finish();
+  } else {
+    report_.summary = engine.scan(options_.roots, reporter);
+  }
   monitor.stop();
+  takeCounts(reporter);
 
   report_.outcome = report_.summary.cancelled ? ScanOutcome::kCancelled : ScanOutcome::kCompleted;
   report_.findings = reporter.findings();
@@ -288,6 +388,17 @@ void ScanRun::scan() {
     console_.printError("odscan: scan cancelled; the results cover only the files scanned so far");
     session_->logger().warn("scan cancelled by the user; the results are incomplete");
   }
+}
+
+// Scan queries change verdicts after the engine has counted them, so the counts
+// of the report come from the reporter, which sees every change.
+void ScanRun::takeCounts(const ResultReporter& reporter) {
+  const VerdictCounts counts = reporter.counts();
+  report_.summary.clean = counts.clean;
+  report_.summary.infected = counts.infected;
+  report_.summary.unresolved = counts.unresolved;
+  report_.summary.notScanned = counts.notScanned;
+  report_.bypassed = counts.bypassed;
 }
 
 void ScanRun::quarantineInfected() {
@@ -357,12 +468,12 @@ int ScanRun::finish() {
 
   const ScanSummary& summary = report_.summary;
   session_->logger().info(
-      "session finished ({}): {} infected in {}, {} unresolved, {} not scanned, {} clean; {} "
-      "examined, {} scanned; exit code {}",
+      "session finished ({}): {} infected in {}, {} unresolved, {} bypassed, {} not scanned, {} "
+      "clean; {} examined, {} scanned; exit code {}",
       scanOutcomeName(report_.outcome), summary.infected,
-      formatCount(report_.infectedFiles(), "file", "files"), summary.unresolved, summary.notScanned,
-      summary.clean, formatCount(summary.files, "file", "files"), report_.filesScanned,
-      static_cast<int>(exitCode));
+      formatCount(report_.infectedFiles(), "file", "files"), summary.unresolved, report_.bypassed,
+      summary.notScanned, summary.clean, formatCount(summary.files, "file", "files"),
+      report_.filesScanned, static_cast<int>(exitCode));
   session_->events().write(
       "session_finish",
       {{"outcome", scanOutcomeName(report_.outcome)},
@@ -406,6 +517,13 @@ void ScanRun::printSummary(ExitCode exitCode) {
     lines.push_back(fmt::format("Quarantined files: {} of {}", moved, report_.actions.size()));
   }
   lines.push_back(fmt::format("Pattern version: {}", report_.patternVersion.value_or(0)));
+  if (report_.smartScan) {
+    const CloudStats& stats = report_.smartScan->stats;
+    lines.push_back(fmt::format(
+        "Scan queries: {} digests in {} requests; verdicts by the Smart Scan Server: {}, by the "
+        "Global Smart Scan Server: {}",
+        stats.digests, stats.queries, stats.localVerdicts, stats.globalVerdicts));
+  }
   lines.push_back("Session: " + session_->id());
   lines.push_back("Session folder: " + session_->folder().string());
 
@@ -425,6 +543,10 @@ nlohmann::ordered_json ScanRun::optionsToJson() const {
   json["json"] = options_.jsonPath ? platform::toUtf8(absolutePath(*options_.jsonPath)) : "";
   json["infected_only"] = options_.infectedOnly;
   json["min_free_space"] = options_.minFreeSpace;
+  const SmartScanSettings& smartScan = options_.smartScan;
+  json["server"] = smartScan.serverUrl.value_or("");
+  json["global_server"] = smartScan.globalServerUrl.value_or("");
+  json["allow_global"] = smartScan.allowGlobal;
   return json;
 }
 

@@ -23,6 +23,7 @@ nlohmann::ordered_json countsToJson(const ScanReport& report) {
       {"infected", summary.infected},
       {"unresolved", summary.unresolved},
       {"not_scanned", summary.notScanned},
+      {"bypassed", report.bypassed},
       {"excluded", summary.excluded},
       {"skipped_by_profile", summary.skippedByProfile},
       {"special_files", summary.specialFiles},
@@ -51,6 +52,36 @@ nlohmann::ordered_json actionToJson(const QuarantineAction& action) {
   return json;
 }
 
+nlohmann::ordered_json smartScanToJson(const SmartScanReport& smartScan) {
+  const CloudStats& stats = smartScan.stats;
+  nlohmann::ordered_json servers = nlohmann::ordered_json::array();
+  for (const auto& server : smartScan.servers) {
+    servers.push_back({{"role", server.role}, {"url", server.url}});
+  }
+  nlohmann::ordered_json verdicts = nlohmann::ordered_json::array();
+  for (const CloudVerdict& verdict : stats.verdicts) {
+    nlohmann::ordered_json entry = {{"path", verdict.path},
+                                    {"verdict", verdictName(verdict.verdict)},
+                                    {"server", detectionSourceName(verdict.server)}};
+    if (verdict.wasBypassed) entry["was_bypassed"] = true;
+    verdicts.push_back(std::move(entry));
+  }
+  return {
+      {"servers", std::move(servers)},
+      {"queries", stats.queries},
+      {"digests", stats.digests},
+      {"cache_hits", stats.cacheHits},
+      {"verdicts_by_server",
+       {{"smart_scan_server", stats.localVerdicts},
+        {"global_smart_scan_server", stats.globalVerdicts}}},
+      {"bypassed", stats.bypassed},
+      {"requeried", stats.requeried},
+      {"still_bypassed", stats.stillBypassed},
+      {"verdicts", std::move(verdicts)},
+      {"verdicts_not_listed", stats.verdictsNotListed},
+  };
+}
+
 nlohmann::ordered_json statusToJson(const Status& status) {
   return {{"code", statusCodeName(status.code())}, {"message", status.message()}};
 }
@@ -74,10 +105,9 @@ nlohmann::ordered_json resultToJson(const ScanResult& result) {
       {"path", result.path}, {"file", platform::toUtf8(result.file)},  {"depth", result.depth},
       {"size", result.size}, {"verdict", verdictName(result.verdict)},
   };
-  if (result.verdict == Verdict::kInfected) {
-    json["threat"] = result.threatName;
-    json["source"] = detectionSourceName(result.source);
-  }
+  if (result.verdict == Verdict::kInfected) json["threat"] = result.threatName;
+  if (result.source != DetectionSource::kNone) json["source"] = detectionSourceName(result.source);
+  if (result.wasBypassed) json["was_bypassed"] = true;
   if (result.verdict == Verdict::kNotScanned) json["reason"] = skipReasonName(result.reason);
   if (!result.detail.empty()) json["detail"] = result.detail;
   for (const auto& digest : result.digests.byKind) {
@@ -108,6 +138,7 @@ nlohmann::ordered_json ScanReport::toJson() const {
   json["options"] = options;
   json["counts"] = countsToJson(*this);
   json["elapsed_ms"] = summary.elapsed.count();
+  json["smart_scan"] = smartScan ? smartScanToJson(*smartScan) : nlohmann::ordered_json();
 
   json["results"] = nlohmann::ordered_json::array();
   for (const auto& result : findings) json["results"].push_back(resultToJson(result));
@@ -126,7 +157,8 @@ nlohmann::ordered_json ScanReport::toJson() const {
 ExitCode exitCodeOf(const ScanReport& report) {
   if (report.summary.infected > 0) return ExitCode::kThreatsFound;
   const bool incomplete = report.outcome != ScanOutcome::kCompleted || !report.errors.empty() ||
-                          report.summary.unresolved > 0 || report.summary.notScanned > 0;
+                          report.summary.unresolved > 0 || report.summary.notScanned > 0 ||
+                          report.bypassed > 0;
   return incomplete ? ExitCode::kError : ExitCode::kNothingFound;
 }
 

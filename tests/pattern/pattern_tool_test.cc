@@ -77,6 +77,22 @@ class PatternToolTest : public ::testing::Test {
     return std::string(ODSCAN_SOURCE_DIR) + "/patterns/sample/" + name;
   }
 
+  // Builds the sample set again as `version`, with the key buildSample() made.
+  void rebuildSample(const char* version) {
+    const ToolRun build =
+        run({"build", "--key", path("publisher.key"), "--output-dir", path("out"), "--agent-exact",
+             sample("agent-exact.hdb"), sample("sample.hdb"), "--version", version});
+    ASSERT_EQ(build.exitCode, 0) << build.err;
+  }
+
+  ToolRun publish(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"publish",      "--key",    path("publisher.key"),
+                                     "--output-dir", path("au"), smartScanPattern(),
+                                     agentPattern()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  }
+
   std::string agentPattern() const { return (dir_ / "out" / "agent-pattern.ptn").string(); }
   std::string smartScanPattern() const {
     return (dir_ / "out" / "smart-scan-pattern.ptn").string();
@@ -89,7 +105,7 @@ TEST_F(PatternToolTest, HelpListsCommandsAndExitCodes) {
   const ToolRun result = run({"--help"});
   EXPECT_EQ(result.exitCode, 0);
   for (const char* word :
-       {"keygen", "build", "verify", "info", "lookup", "bench-filter", "Exit codes"}) {
+       {"keygen", "build", "verify", "info", "lookup", "publish", "bench-filter", "Exit codes"}) {
     EXPECT_NE(result.out.find(word), std::string::npos) << word;
   }
 }
@@ -117,7 +133,7 @@ TEST_F(PatternToolTest, BuildPrintsSummary) {
   ASSERT_EQ(result.exitCode, 0) << result.err;
 
   EXPECT_NE(result.out.find("Built pattern version 7"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("2 exact signatures"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("1 exact signature"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("43 signatures (md5 2, sha1 0, sha256 41)"), std::string::npos)
       << result.out;
 }
@@ -139,7 +155,7 @@ TEST_F(PatternToolTest, InfoWithoutKeySaysSignatureNotChecked) {
   EXPECT_NE(result.out.find("Smart Scan Agent Pattern"), std::string::npos);
   EXPECT_NE(result.out.find("202406011200"), std::string::npos);
   EXPECT_NE(result.out.find("not checked"), std::string::npos);
-  EXPECT_NE(result.out.find("exact signatures:   2 (md5 2, sha1 0, sha256 0)"), std::string::npos)
+  EXPECT_NE(result.out.find("exact signatures:   1 (md5 1, sha1 0, sha256 0)"), std::string::npos)
       << result.out;
   EXPECT_NE(result.out.find("bits per key"), std::string::npos);
   EXPECT_NE(result.out.find("of 100000 random SHA-256 digests"), std::string::npos);
@@ -195,10 +211,18 @@ TEST_F(PatternToolTest, SampleMatchesRealClamTestFile) {
   const auto bytes = readBytes(clam);
   const std::string md5 = MultiHasher::digestOf(DigestKind::kMd5, bytes).toHex();
 
-  const ToolRun result = run({"lookup", agentPattern(), md5, "--size", std::to_string(bytes.size()),
-                              "--public", path("publisher.pub")});
-  EXPECT_EQ(result.exitCode, 0) << result.err;
-  EXPECT_EQ(result.out, "exact match: Clamav.Test.File-6\n");
+  const std::string size = std::to_string(bytes.size());
+
+  // The sample agent pattern holds only EICAR exactly, so clam.exe needs a scan
+  // query, and the Smart Scan Pattern answers it.
+  const ToolRun agent =
+      run({"lookup", agentPattern(), md5, "--size", size, "--public", path("publisher.pub")});
+  EXPECT_EQ(agent.exitCode, 3) << agent.err;
+  EXPECT_NE(agent.out.find("query needed"), std::string::npos) << agent.out;
+  const ToolRun full =
+      run({"lookup", smartScanPattern(), md5, "--size", size, "--public", path("publisher.pub")});
+  EXPECT_EQ(full.exitCode, 0) << full.err;
+  EXPECT_EQ(full.out, "match: Clamav.Test.File-6\n");
 }
 
 TEST_F(PatternToolTest, BenchFilterPrintsMeasurements) {
@@ -210,7 +234,159 @@ TEST_F(PatternToolTest, BenchFilterPrintsMeasurements) {
   }
 }
 
+TEST_F(PatternToolTest, PublishWritesActiveUpdateFolder) {
+  buildSample();
+  const ToolRun result = publish();
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+
+  EXPECT_EQ(result.out.rfind("Published to " + path("au") + "; manifest signed by key ", 0), 0u)
+      << result.out;
+  EXPECT_NE(result.out.find("  smart-scan-pattern 202406011200 (added): "
+                            "smart-scan-pattern-202406011200.ptn, "),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("  agent-pattern 202406011200 (added): agent-pattern-202406011200.ptn"),
+            std::string::npos)
+      << result.out;
+  for (const char* name :
+       {"manifest.json", "manifest.json.sig", "smart-scan-pattern-202406011200.ptn",
+        "agent-pattern-202406011200.ptn"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir_ / "au" / name)) << name;
+  }
+}
+
+TEST_F(PatternToolTest, PublishSameFilesAgainChangesNothing) {
+  buildSample();
+  ASSERT_EQ(publish().exitCode, 0);
+  const std::string manifest = readText(dir_ / "au" / "manifest.json");
+
+  const ToolRun result = publish();
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.out.rfind("Nothing new to publish", 0), 0u) << result.out;
+  EXPECT_NE(result.out.find("(unchanged)"), std::string::npos) << result.out;
+  EXPECT_EQ(readText(dir_ / "au" / "manifest.json"), manifest);
+}
+
+TEST_F(PatternToolTest, PublishNewerVersionRemovesOldFilesBeyondKeep) {
+  buildSample();
+  ASSERT_EQ(publish({"--keep", "1"}).exitCode, 0);
+  rebuildSample("202406021200");
+
+  const ToolRun result = publish({"--keep", "1"});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_NE(result.out.find("smart-scan-pattern 202406021200 (upgraded from 202406011200)"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("removed old file smart-scan-pattern-202406011200.ptn"),
+            std::string::npos)
+      << result.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "au" / "smart-scan-pattern-202406011200.ptn"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "au" / "smart-scan-pattern-202406021200.ptn"));
+}
+
+TEST_F(PatternToolTest, PublishAddsOtherComponent) {
+  buildSample();
+  writeText(dir_ / "odscan.exe", "program");
+  const ToolRun result = publish(
+      {"--component", "odscan=" + path("odscan.exe"), "--component-version", "odscan=20261204"});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+
+  EXPECT_NE(result.out.find("  odscan 20261204 (added): odscan-20261204.exe, 7 bytes"),
+            std::string::npos)
+      << result.out;
+  EXPECT_EQ(readText(dir_ / "au" / "odscan-20261204.exe"), "program");
+  EXPECT_NE(readText(dir_ / "au" / "manifest.json").find("\"name\": \"odscan\""),
+            std::string::npos);
+}
+
+TEST_F(PatternToolTest, PublishOlderVersionNeedsAllowDowngrade) {
+  buildSample();
+  ASSERT_EQ(publish().exitCode, 0);
+  rebuildSample("202405011200");
+
+  const ToolRun rejected = publish();
+  EXPECT_EQ(rejected.exitCode, 2);
+  EXPECT_NE(rejected.err.find("is older than the published version 202406011200; pass "
+                              "--allow-downgrade"),
+            std::string::npos)
+      << rejected.err;
+  EXPECT_NE(rejected.err.find("error: the manifest in " + path("au") + " was not changed"),
+            std::string::npos)
+      << rejected.err;
+
+  const ToolRun allowed = publish({"--allow-downgrade"});
+  EXPECT_EQ(allowed.exitCode, 0) << allowed.err;
+  EXPECT_NE(allowed.out.find("(downgraded from 202406011200)"), std::string::npos) << allowed.out;
+}
+
 // --- Error paths ---
+
+TEST_F(PatternToolTest, PublishTamperedPatternIsRejected) {
+  buildSample();
+  auto bytes = readBytes(agentPattern());
+  bytes[kPatternHeaderSize + 5] ^= 0x10;
+  writeBytes(agentPattern(), bytes);
+
+  const ToolRun result = publish();
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.err.find("does not verify"), std::string::npos) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "au" / "manifest.json"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "au" / "smart-scan-pattern-202406011200.ptn"));
+}
+
+TEST_F(PatternToolTest, PublishWithOtherKeyIsRejected) {
+  buildSample();
+  ASSERT_EQ(run({"keygen", "--private", path("other.key"), "--public", path("other.pub")}).exitCode,
+            0);
+  const ToolRun result =
+      run({"publish", "--key", path("other.key"), "--output-dir", path("au"), smartScanPattern()});
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.err.find("not by the expected key"), std::string::npos) << result.err;
+}
+
+TEST_F(PatternToolTest, PublishArgumentErrorsAreUsageErrors) {
+  buildSample();
+  writeText(dir_ / "odscan.exe", "program");
+  const std::string key = path("publisher.key");
+  const std::string au = path("au");
+  struct Case {
+    std::vector<std::string> args;
+    const char* expected;
+  };
+  const std::vector<Case> cases = {
+      {{"publish", "--key", key, "--output-dir", au}, "nothing to publish"},
+      {{"publish", "--key", key, "--output-dir", au, "--component", "odscan=" + path("odscan.exe")},
+       "pass --component-version odscan=VERSION"},
+      {{"publish", "--key", key, "--output-dir", au, "--component-version", "odscan=5"},
+       "which no --component gives a file for"},
+      {{"publish", "--key", key, "--output-dir", au, "--component", "odscan"}, "is not NAME=FILE"},
+      {{"publish", "--key", key, "--output-dir", au, "--component", "odscan=" + path("odscan.exe"),
+        "--component-version", "odscan=v5"},
+       "is not NAME=VERSION"},
+      {{"publish", "--key", key, "--output-dir", au, "--component", "odscan=" + path("odscan.exe"),
+        "--component-version", "odscan=18446744073709551616"},
+       "is not NAME=VERSION"},
+      {{"publish", "--key", key, "--output-dir", au, "--component", "odscan=" + path("odscan.exe"),
+        "--component-version", "odscan=5", "--component-version", "odscan=6"},
+       "--component-version is given twice for 'odscan'"},
+      {{"publish", "--key", key, "--output-dir", au, "--component", "odscan=" + path("odscan.exe"),
+        "--component", "odscan=" + path("odscan.exe"), "--component-version", "odscan=5"},
+       "component 'odscan' is given twice"},
+      {{"publish", "--key", key, "--output-dir", au, "--component",
+        "agent-pattern=" + path("odscan.exe"), "--component-version", "agent-pattern=5"},
+       "reserved for pattern files"},
+      {{"publish", "--key", key, "--output-dir", au, "--keep", "0", smartScanPattern()}, "--keep"},
+      {{"publish", "--key", path("absent.key"), "--output-dir", au, smartScanPattern()},
+       "absent.key"},
+      {{"publish", "--output-dir", au, smartScanPattern()}, "--key"},
+  };
+  for (const Case& test : cases) {
+    const ToolRun result = run(test.args);
+    EXPECT_EQ(result.exitCode, 2) << test.expected;
+    EXPECT_NE(result.err.find(test.expected), std::string::npos) << result.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "au" / "manifest.json"));
+}
 
 TEST_F(PatternToolTest, KeygenRefusesToOverwrite) {
   writeText(dir_ / "publisher.key", "existing");

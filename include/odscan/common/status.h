@@ -32,6 +32,7 @@ enum class StatusCode {
   kNoSpace,             // not enough free disk space
   kUnreachable,         // a server could not be contacted
   kTimeout,             // an operation did not finish in time
+  kUnavailable,         // a server answered but cannot serve now (overloaded, not ready)
   kInternal,            // a bug in odscan, located by the message
 };
 

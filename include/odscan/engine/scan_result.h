@@ -16,10 +16,13 @@
 namespace odscan {
 
 enum class Verdict {
-  kClean,       // the local pattern rules the object out of the Smart Scan Pattern
-  kInfected,    // an exact signature matched
+  kClean,       // not in the Smart Scan Pattern, by the local filter or a scan query
+  kInfected,    // an exact signature or a scan query matched
   kUnresolved,  // the filter requires a scan query, and no server has answered yet
   kNotScanned,  // the object could not be checked, and `reason` gives the cause
+  // The object needed a scan query, but no Smart Scan Server was reachable. Only the
+  // scanner program sets it; the engine itself reports kUnresolved.
+  kBypassed,
 };
 
 // Reason an object was not scanned. A limit that stops a scan is never reported
@@ -43,18 +46,21 @@ enum class SkipReason {
   kNotFound,      // a path given to scan() does not exist
 };
 
-// Component that decided an infected verdict. The Smart Scan Server and the
-// Global Smart Scan Server are to be added as further sources.
+// Component that decided an infected verdict, or a clean verdict reached by a
+// scan query. Clean verdicts of the local filter have kNone.
 enum class DetectionSource {
   kNone,
-  kAgentPattern,  // an exact signature of the Smart Scan Agent Pattern
+  kAgentPattern,           // an exact signature of the Smart Scan Agent Pattern
+  kSmartScanServer,        // a scan query to the Smart Scan Server
+  kGlobalSmartScanServer,  // a scan query to the Global Smart Scan Server
 };
 
-// Returns "clean", "infected", "unresolved" or "not_scanned".
+// Returns "clean", "infected", "unresolved", "not_scanned" or "bypassed".
 std::string_view verdictName(Verdict verdict);
 // Returns the snake_case name used in reports, for example "archive_limit".
 std::string_view skipReasonName(SkipReason reason);
-// Returns "agent_pattern", or "" for kNone.
+// Returns "agent_pattern", "smart_scan_server", "global_smart_scan_server", or ""
+// for kNone.
 std::string_view detectionSourceName(DetectionSource source);
 
 struct ScanResult {
@@ -73,6 +79,9 @@ struct ScanResult {
   DetectionSource source = DetectionSource::kNone;
   SkipReason reason = SkipReason::kNone;
   std::string detail;  // human-readable explanation for kNotScanned and notes
+  // Set when a scan query for this object was bypassed earlier in the scan and a
+  // server answered later, so the report shows both.
+  bool wasBypassed = false;
 
   // The digests computed for this object (only the kinds the pattern needs).
   FileDigests digests;

@@ -1,6 +1,7 @@
 // The commands of the `odscan-pattern` program (keygen, build, verify, info,
-// lookup, bench-filter). The program's main() only calls runPatternTool(), so tests
-// can run every command in-process as well as through the built binary.
+// lookup, publish, bench-filter). The program's main() only calls
+// runPatternTool(), so tests can run every command in-process as well as through
+// the built binary.
 //
 // Thread safety: runPatternTool() writes only to the given streams and files.
 #pragma once

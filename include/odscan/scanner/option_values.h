@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "odscan/common/status.h"
@@ -33,5 +35,10 @@ Result<ScanProfile> parseScanProfile(std::string_view text);
 
 // Parses "report" or "quarantine".
 Result<ScanAction> parseScanAction(std::string_view text);
+
+// Reads a secret such as an API key from a file of at most 4 KiB, without the
+// surrounding whitespace. Fails when the file cannot be read or holds no key;
+// the message names the file, never the contents.
+Result<std::string> readSecretFile(const std::filesystem::path& path);
 
 }  // namespace odscan::scanner

@@ -39,10 +39,12 @@ struct VerdictCounts {
   std::uint64_t infected = 0;
   std::uint64_t unresolved = 0;
   std::uint64_t notScanned = 0;
+  std::uint64_t bypassed = 0;
 };
 
 // Returns the console line for a result that is not clean, in clamscan's style:
-// "<path>: <threat> FOUND", "<path>: unresolved (scan query needed)" or
+// "<path>: <threat> FOUND", "<path>: unresolved (scan query needed)",
+// "<path>: bypassed (no Smart Scan Server answered)" or
 // "<path>: not scanned (<reason>: <detail>)".
 std::string resultLine(const ScanResult& result);
 
@@ -54,6 +56,13 @@ class ResultReporter : public ScanSink {
 
   void onResult(const ScanResult& result) override;
   void onEvent(const ScanEvent& event) override;
+
+  // Replaces the verdict of an object reported before (same path), when a scan
+  // query answered after the object was bypassed or a member of it turned out to
+  // be infected. The counts move from `previous` to the new verdict; the stored
+  // result is replaced, added or removed; the change is printed, logged and
+  // written to events.jsonl as "verdict_updated".
+  void updateResult(const ScanResult& updated, Verdict previous);
 
   VerdictCounts counts() const;
 
@@ -76,6 +85,7 @@ class ResultReporter : public ScanSink {
 
  private:
   void publishPath(const std::string& path);
+  std::atomic<std::uint64_t>& counterOf(Verdict verdict);
   void recordFinding(const ScanResult& result);
   // Logs and stores `event` unless its kind has reached the limit. Needs findingsMutex_.
   void recordEventLocked(const ScanEvent& event, std::uint64_t countOfKind);
@@ -88,6 +98,7 @@ class ResultReporter : public ScanSink {
   std::atomic<std::uint64_t> infected_{0};
   std::atomic<std::uint64_t> unresolved_{0};
   std::atomic<std::uint64_t> notScanned_{0};
+  std::atomic<std::uint64_t> bypassed_{0};
   std::atomic<std::uint64_t> filesScanned_{0};
 
   std::atomic<bool> pathRequested_{false};

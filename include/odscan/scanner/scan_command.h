@@ -2,15 +2,18 @@
 // in-process with their own streams. The program's main() only parses the command
 // line into ScanCommandOptions and calls runScanCommand().
 //
-// A run goes through these steps, and each of the first four can stop it with
+// A run goes through these steps, and each of the first five can stop it with
 // exit code 2 before any file is scanned:
 //  1. create the HCEXEC layout and a new session folder;
 //  2. check that --json FILE can be written;
 //  3. check free disk space on the HCEXEC folder;
 //  4. load the publisher's public key and the Smart Scan Agent Pattern;
-//  5. scan the roots, printing each result that is not clean;
-//  6. with --action quarantine, quarantine each infected file;
-//  7. write report.json (and --json FILE), log the end, print the summary.
+//  5. when servers are configured, check that the Smart Scan Server or the Global
+//     Smart Scan Server answers;
+//  6. scan the roots, sending scan queries for the objects the local pattern cannot
+//     decide, and print each result that is not clean;
+//  7. with --action quarantine, quarantine each infected file;
+//  8. write report.json (and --json FILE), log the end, print the summary.
 //
 // Thread safety: one call at a time per HCEXEC folder is the supported use; runs
 // in different HCEXEC folders are independent.
@@ -25,6 +28,9 @@
 #include <vector>
 
 #include "odscan/engine/scan_options.h"
+#include "odscan/query/server_pool.h"
+#include "odscan/query/smart_scan_client.h"
+#include "odscan/scanner/cloud_scan_sink.h"
 #include "odscan/scanner/disk_space.h"
 
 namespace odscan::scanner {
@@ -44,6 +50,20 @@ enum class ScanAction {
   kQuarantine,  // move infected files into HCEXEC/quarantine
 };
 
+// Where scan queries go. Without any server the scan runs offline, and objects
+// that need a query stay unresolved.
+struct SmartScanSettings {
+  std::optional<std::string> serverUrl;        // --server
+  std::optional<std::string> globalServerUrl;  // --global-server
+  bool allowGlobal = true;                     // cleared by --no-global
+  std::string globalApiKey;                    // --global-api-key-file contents
+  query::SmartScanClientOptions client;        // timeouts, CA file
+  query::ServerPoolOptions pool;               // retries, backoff, failback
+  CloudScanOptions batching;                   // batch size and delay, requery wait
+
+  bool configured() const { return serverUrl.has_value() || (allowGlobal && globalServerUrl); }
+};
+
 struct ScanCommandOptions {
   std::vector<std::filesystem::path> roots;
   std::optional<std::filesystem::path> home;         // default HomeFolder::defaultRoot()
@@ -56,6 +76,7 @@ struct ScanCommandOptions {
   ScanAction action = ScanAction::kReport;
   std::uint64_t minFreeSpace = kDefaultMinFreeSpace;
   ScanOptions engine;
+  SmartScanSettings smartScan;
 };
 
 // Returns the scanner's version, for example "0.1.0".

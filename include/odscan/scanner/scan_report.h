@@ -52,6 +52,42 @@ struct QuarantineAction {
   Status error;                             // set on failure
 };
 
+// One object whose verdict a scan query decided.
+struct CloudVerdict {
+  std::string path;
+  Verdict verdict = Verdict::kClean;
+  DetectionSource server = DetectionSource::kNone;  // kNone while bypassed
+  bool wasBypassed = false;
+};
+
+// The report keeps at most this many CloudVerdict entries; events.jsonl has all.
+inline constexpr std::size_t kMaxReportedCloudVerdicts = 10000;
+
+// What the scan queries of one scan did.
+struct CloudStats {
+  std::uint64_t queries = 0;  // requests that got an answer
+  std::uint64_t digests = 0;  // digests sent in those requests
+  std::uint64_t cacheHits = 0;
+  // Objects decided by a scan query, per server that answered.
+  std::uint64_t localVerdicts = 0;
+  std::uint64_t globalVerdicts = 0;
+  std::uint64_t bypassed = 0;       // objects that got kBypassed at some point
+  std::uint64_t requeried = 0;      // of those, objects a server answered later
+  std::uint64_t stillBypassed = 0;  // objects still kBypassed at the end
+  std::vector<CloudVerdict> verdicts;
+  std::uint64_t verdictsNotListed = 0;  // beyond kMaxReportedCloudVerdicts
+};
+
+// The servers configured for scan queries, and what they did.
+struct SmartScanReport {
+  struct Server {
+    std::string role;  // "smart_scan_server" or "global_smart_scan_server"
+    std::string url;
+  };
+  std::vector<Server> servers;
+  CloudStats stats;
+};
+
 struct ScanReport {
   std::string scannerVersion;
   std::optional<std::uint64_t> patternVersion;  // unset when the pattern did not load
@@ -70,7 +106,11 @@ struct ScanReport {
   std::uint64_t filesScanned = 0;     // files on disk with a verdict other than not scanned
   std::uint64_t symlinksSkipped = 0;  // symbolic links not followed (ScanEvent kSymlinkSkipped)
   std::uint64_t loopsSkipped = 0;     // folders reached twice (ScanEvent kLoopSkipped)
-  std::vector<ScanResult> findings;   // every result that is not clean
+  // Objects left with Verdict::kBypassed; the engine's summary counts them as
+  // unresolved, and the scanner moves them here.
+  std::uint64_t bypassed = 0;
+  std::optional<SmartScanReport> smartScan;  // set when servers were configured
+  std::vector<ScanResult> findings;          // every result that is not clean
   // Loops, missing roots and other engine events; the reporter keeps only the
   // first few of each kind (kMaxLoggedEventsPerKind), the counts above have all.
   std::vector<ScanEvent> problems;
@@ -87,8 +127,8 @@ struct ScanReport {
 
 // Returns the exit code for `report`. It is 1 when anything is infected. Otherwise
 // it is 2 when the scan did not complete, an error was recorded, or any object is
-// unresolved or not scanned (a missing root counts as not scanned). Otherwise it
-// is 0.
+// unresolved, bypassed or not scanned (a missing root counts as not scanned).
+// Otherwise it is 0.
 ExitCode exitCodeOf(const ScanReport& report);
 
 // Returns one result as the report and events.jsonl store it.

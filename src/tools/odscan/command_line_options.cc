@@ -116,6 +116,66 @@ void addLimitOptions(CLI::App& scan, ScanOptions& engine) {
       ->option_text("SIZE");
 }
 
+CLI::Validator serverUrl() {
+  return CLI::Validator(
+      [](std::string& text) {
+        const bool http = text.rfind("http://", 0) == 0 || text.rfind("https://", 0) == 0;
+        return http ? std::string()
+                    : "invalid server URL '" + text +
+                          "': expected http://HOST:PORT or https://HOST:PORT";
+      },
+      "URL");
+}
+
+std::chrono::milliseconds secondsToMilliseconds(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
+}
+
+void addSmartScanOptions(CLI::App& scan, scanner::SmartScanSettings& settings) {
+  scan.add_option("--server", settings.serverUrl,
+                  "Smart Scan Server for scan queries, such as http://127.0.0.1:8470")
+      ->check(serverUrl())
+      ->option_text("URL");
+  scan.add_option("--global-server", settings.globalServerUrl,
+                  "Global Smart Scan Server, asked when the Smart Scan Server does not answer")
+      ->check(serverUrl())
+      ->option_text("URL");
+  scan.add_flag_callback(
+      "--no-global", [&settings] { settings.allowGlobal = false; },
+      "Never send scan queries to the Global Smart Scan Server");
+  scan.add_option_function<std::string>(
+          "--global-api-key-file",
+          [&settings](const std::string& path) {
+            auto key = scanner::readSecretFile(path);
+            if (!key.ok())
+              throw CLI::ValidationError("--global-api-key-file", key.status().message());
+            settings.globalApiKey = *key;
+          },
+          "File holding the API key of the Global Smart Scan Server")
+      ->option_text("FILE");
+  scan.add_option("--server-ca-file", settings.client.caFile,
+                  "CA certificates that sign the servers' TLS certificates (https URLs)")
+      ->check(CLI::ExistingFile)
+      ->option_text("FILE");
+  scan.add_option_function<double>(
+          "--query-timeout",
+          [&settings](double seconds) {
+            settings.client.requestTimeout = secondsToMilliseconds(seconds);
+          },
+          "Seconds one scan query may take before it is retried (default: 10)")
+      ->check(CLI::Range(0.1, 600.0))
+      ->option_text("SECONDS");
+  scan.add_option_function<double>(
+          "--requery-wait",
+          [&settings](double seconds) {
+            settings.batching.requeryWait = secondsToMilliseconds(seconds);
+          },
+          "Seconds to wait at the end for a server to come back when files were bypassed "
+          "(default: 10; 0 does not wait)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->option_text("SECONDS");
+}
+
 }  // namespace
 
 const char* const kSizeHelp =
@@ -190,6 +250,7 @@ void addScanOptions(CLI::App& scan, scanner::ScanCommandOptions& options) {
       ->transform(sizeValue())
       ->option_text("SIZE");
   addLimitOptions(scan, engine);
+  addSmartScanOptions(scan, options.smartScan);
 }
 
 }  // namespace odscan::tool
