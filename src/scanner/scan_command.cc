@@ -520,9 +520,11 @@ void ScanRun::printSummary(ExitCode exitCode) {
   if (report_.smartScan) {
     const CloudStats& stats = report_.smartScan->stats;
     lines.push_back(fmt::format(
-        "Scan queries: {} digests in {} requests; verdicts by the Smart Scan Server: {}, by the "
-        "Global Smart Scan Server: {}",
-        stats.digests, stats.queries, stats.localVerdicts, stats.globalVerdicts));
+        "Scan queries: {} in {}; verdicts by the Smart Scan Server: {}, by the Global Smart Scan "
+        "Server: {}",
+        formatCount(stats.digests, "digest", "digests"),
+        formatCount(stats.queries, "request", "requests"), stats.localVerdicts,
+        stats.globalVerdicts));
   }
   lines.push_back("Session: " + session_->id());
   lines.push_back("Session folder: " + session_->folder().string());
