@@ -1,8 +1,12 @@
 #include "archive_reader.h"
 
+#include <archive_entry.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <vector>
+
+#include "display_name.h"
 
 namespace odscan::engine {
 namespace {
@@ -87,17 +91,29 @@ la_int64_t skipInFile(archive* reader, void* data, la_int64_t request) {
   return static_cast<la_int64_t>(*after - *before);
 }
 
+std::string memberNameOf(archive* reader, archive_entry* entry, std::string_view containerName) {
+  if (archive_format(reader) == ARCHIVE_FORMAT_RAW) return rawStreamMemberName(containerName);
+  // The UTF-8 form needs a charset conversion, which fails for names that are not
+  // valid in the archive's charset. The raw bytes are then shown sanitized.
+  const char* name = archive_entry_pathname_utf8(entry);
+  if (name == nullptr) name = archive_entry_pathname(entry);
+  return memberDisplayName(name != nullptr ? std::string_view(name) : std::string_view());
+}
+
 }  // namespace
 
 ArchiveReader newArchiveReader(ReaderFormats formats) {
   ArchiveReader reader(archive_read_new());
   if (reader == nullptr) return reader;
-  for (FilterSupport support : inProcessFilters()) support(reader.get());
+  if (formats != ReaderFormats::kTarOrRaw) {
+    for (FilterSupport support : inProcessFilters()) support(reader.get());
+  }
   if (formats == ReaderFormats::kContainers) {
     // A format that libarchive was built without (xar needs libxml2) registers
     // nothing, and its files are then reported as archives libarchive cannot read.
     for (FormatSupport support : kFormats) support(reader.get());
   }
+  if (formats == ReaderFormats::kTarOrRaw) archive_read_support_format_tar(reader.get());
   archive_read_support_format_raw(reader.get());
   return reader;
 }
@@ -126,6 +142,69 @@ int openArchive(archive* reader, const ArchiveSource& source) {
 const char* archiveErrorText(archive* reader) {
   const char* text = archive_error_string(reader);
   return text != nullptr ? text : "unknown error";
+}
+
+LibarchiveMemberSource::LibarchiveMemberSource(archive* reader, const std::string& containerPath,
+                                               std::string_view containerName, bool decompressed)
+    : reader_(reader),
+      containerPath_(containerPath),
+      containerName_(containerName),
+      decompressed_(decompressed) {}
+
+NextMember LibarchiveMemberSource::next() {
+  NextMember next;
+  // NOTE: libarchive 3.6 reads ahead as many bytes as a header field claims (a
+  // cpio name size of up to 4 GiB) before it returns, decompressing them into one
+  // buffer that none of the limits here checks. A 1 MiB cpio.gz took 1.3 GB.
+  archive_entry* entry = nullptr;
+  const int status = archive_read_next_header(reader_, &entry);
+  if (status == ARCHIVE_EOF) return next;
+  if (status == ARCHIVE_FATAL || status == ARCHIVE_FAILED || status == ARCHIVE_RETRY) {
+    // After FAILED libarchive may go on with the next member. A damaged header
+    // rarely leads anywhere useful, though, and retrying could loop, so the
+    // scan stops and the archive is reported as not scanned.
+    next.kind = NextMember::Kind::kError;
+    next.error = "cannot read the archive '" + containerPath_ + "': " + archiveErrorText(reader_);
+    return next;
+  }
+  // The raw format with no filter would hand back the input unchanged: the magic
+  // matched but no real format or filter accepted the data.
+  if (archive_format(reader_) == ARCHIVE_FORMAT_RAW && !compressed()) {
+    next.kind = NextMember::Kind::kError;
+    next.error = "'" + containerPath_ + "' looks like an archive but libarchive cannot read it";
+    return next;
+  }
+
+  next.kind = NextMember::Kind::kMember;
+  next.header.regularFile = archive_entry_filetype(entry) == AE_IFREG;
+  if (!next.header.regularFile) return next;
+  next.header.name = memberNameOf(reader_, entry, containerName_);
+  if (archive_entry_size_is_set(entry) && archive_entry_size(entry) >= 0) {
+    next.header.declaredSize = static_cast<std::uint64_t>(archive_entry_size(entry));
+  }
+  next.header.encrypted = archive_entry_is_encrypted(entry) != 0;
+  return next;
+}
+
+MemberRead LibarchiveMemberSource::read(std::span<std::uint8_t> into) {
+  MemberRead result;
+  const la_ssize_t count = archive_read_data(reader_, into.data(), into.size());
+  if (count < 0) {
+    result.status =
+        count == ARCHIVE_FATAL ? MemberRead::Status::kFatal : MemberRead::Status::kError;
+    result.error = std::string("cannot extract the member: ") + archiveErrorText(reader_);
+    return result;
+  }
+  result.bytes = static_cast<std::size_t>(count);
+  return result;
+}
+
+bool LibarchiveMemberSource::compressed() const {
+  return decompressed_ || archive_filter_count(reader_) > 1;
+}
+
+bool LibarchiveMemberSource::emptyStream() const {
+  return archive_format(reader_) == ARCHIVE_FORMAT_EMPTY;
 }
 
 }  // namespace odscan::engine

@@ -1,15 +1,14 @@
 #include "archive_scanner.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <algorithm>
 #include <utility>
 
-#include "archive_reader.h"
-#include "content_type.h"
 #include "display_name.h"
+#include "gzip_stream.h"
+#include "libarchive_bids.h"
 #include "pattern_lookup.h"
+#include "zip_directory.h"
+#include "zip_member_source.h"
 
 namespace odscan::engine {
 namespace {
@@ -20,19 +19,13 @@ constexpr std::size_t kKeptBufferBytes = 16u << 20;
 
 std::string bytesText(std::uint64_t bytes) { return std::to_string(bytes) + " bytes"; }
 
-bool isSingleCompressedStream(archive* reader) {
-  // The raw format with no filter would hand back the input unchanged: the magic
-  // matched but no real format or filter accepted the data.
-  return archive_format(reader) == ARCHIVE_FORMAT_RAW && archive_filter_count(reader) > 1;
+bool isZip(std::span<const std::uint8_t> bytes) {
+  return bytes.size() >= 4 && bytes[0] == 'P' && bytes[1] == 'K' &&
+         ((bytes[2] == 3 && bytes[3] == 4) || (bytes[2] == 5 && bytes[3] == 6));
 }
 
-std::string memberNameOf(archive* reader, archive_entry* entry, std::string_view containerName) {
-  if (archive_format(reader) == ARCHIVE_FORMAT_RAW) return rawStreamMemberName(containerName);
-  // The UTF-8 form needs a charset conversion, which fails for names that are not
-  // valid in the archive's charset. The raw bytes are then shown sanitized.
-  const char* name = archive_entry_pathname_utf8(entry);
-  if (name == nullptr) name = archive_entry_pathname(entry);
-  return memberDisplayName(name != nullptr ? std::string_view(name) : std::string_view());
+bool isGzip(std::span<const std::uint8_t> bytes) {
+  return bytes.size() >= 3 && bytes[0] == 0x1F && bytes[1] == 0x8B && bytes[2] == 8;
 }
 
 }  // namespace
@@ -44,14 +37,13 @@ ArchiveScanner::ArchiveScanner(const ScanContext& context, MultiHasher& hasher,
       hasher_(hasher),
       reporter_(reporter),
       counters_(counters),
+      budget_(context.options.archiveLimits),
       chunk_(kChunkSize) {}
 
 ArchiveScanner::~ArchiveScanner() = default;
 
 ContainerOutcome ArchiveScanner::scan(const ContainerFile& container) {
-  budget_ = Budget{};
-  budget_.diskSize = container.size;
-  budget_.start = std::chrono::steady_clock::now();
+  budget_.start(container.path, container.size);
   diskPath_ = &container.path;
 
   // NOTE: a container larger than maxBufferedFileSize is read twice (once hashed,
@@ -62,38 +54,51 @@ ContainerOutcome ArchiveScanner::scan(const ContainerFile& container) {
   const bool buffered = !container.contents.empty() || container.file == nullptr;
   const ArchiveSource source{container.contents, buffered ? nullptr : &fileSource};
 
-  ContainerOutcome outcome = scanContainer(source, container.displayPath, container.name, 0);
+  ContainerOutcome outcome =
+      scanContainer(source, Container{container.displayPath, container.name, 0});
   for (ByteBuffer& buffer : memberBuffers_) buffer.release(kKeptBufferBytes);
+  for (ByteBuffer& buffer : inflateBuffers_) buffer.release(kKeptBufferBytes);
   return outcome;
 }
 
 ContainerOutcome ArchiveScanner::scanContainer(const ArchiveSource& source,
-                                               const std::string& containerPath,
-                                               std::string_view containerName, int depth) {
-  Pass pass = scanPass(source, ReaderFormats::kContainers, containerPath, containerName, depth);
+                                               const Container& container) {
+  if (source.file == nullptr && ownReadersEnabled()) {
+    std::optional<ContainerOutcome> outcome;
+    if (isZip(source.memory)) outcome = scanZip(source.memory, container);
+    if (isGzip(source.memory)) outcome = scanGzip(source.memory, container);
+    if (outcome) return std::move(*outcome);
+  }
+  notifyContainerOpened(container, ContainerReader::kLibarchive);
+  return scanWithLibarchive(source, container);
+}
+
+ContainerOutcome ArchiveScanner::scanWithLibarchive(const ArchiveSource& source,
+                                                    const Container& container) {
+  Pass pass = scanLibarchivePass(source, ReaderFormats::kContainers, container);
   // Without a filter the container's own digest covers all of its bytes, and an
   // empty stream has no bytes to hash.
   const bool covered = !pass.compressed || pass.fileMembers > 0 || pass.emptyStream;
-  if (covered || pass.outcome.cancelled || budget_.stopped) return std::move(pass.outcome);
+  if (covered || pass.outcome.cancelled || budget_.stopped()) return std::move(pass.outcome);
 
   // The format reader returned no file from a decompressed stream, so none of its
   // bytes were hashed. libarchive's tar reader does that with any stream that
   // starts with 512 zero bytes, taking them for the end-of-archive marker, and a
   // format that fails on its first header does it too. Reading the stream again
   // as one raw member hashes it, and the limits stop a bomb of zeros.
-  Pass raw = scanPass(source, ReaderFormats::kRawOnly, containerPath, containerName, depth);
+  Pass raw = scanLibarchivePass(source, ReaderFormats::kRawOnly, container);
   pass.outcome.merge(raw.outcome);
   return std::move(pass.outcome);
 }
 
-ArchiveScanner::Pass ArchiveScanner::scanPass(const ArchiveSource& source, ReaderFormats formats,
-                                              const std::string& containerPath,
-                                              std::string_view containerName, int depth) {
+ArchiveScanner::Pass ArchiveScanner::scanLibarchivePass(const ArchiveSource& source,
+                                                        ReaderFormats formats,
+                                                        const Container& container) {
   ArchiveReader reader = newArchiveReader(formats);
   if (reader == nullptr) {
     Pass failed;
     failed.outcome.noteProblem(SkipReason::kArchiveError,
-                               "libarchive could not allocate a reader for '" + containerPath +
+                               "libarchive could not allocate a reader for '" + container.path +
                                    "'; the system is out of memory");
     return failed;
   }
@@ -101,18 +106,79 @@ ArchiveScanner::Pass ArchiveScanner::scanPass(const ArchiveSource& source, Reade
     Pass failed;
     failed.outcome.noteProblem(
         SkipReason::kArchiveError,
-        "cannot open '" + containerPath + "' as an archive: " + archiveErrorText(reader.get()));
+        "cannot open '" + container.path + "' as an archive: " + archiveErrorText(reader.get()));
     return failed;
   }
 
-  Pass pass = scanArchive(reader.get(), containerPath, containerName, depth);
-  pass.compressed = archive_filter_count(reader.get()) > 1;
-  pass.emptyStream = archive_format(reader.get()) == ARCHIVE_FORMAT_EMPTY;
+  // Only the tar reader of a stream the gzip reader inflated runs without a filter
+  // on decompressed bytes.
+  const bool decompressed = formats == ReaderFormats::kTarOrRaw;
+  LibarchiveMemberSource members(reader.get(), container.path, container.name, decompressed);
+  Pass pass = scanMembers(members, container);
+  pass.compressed = members.compressed();
+  pass.emptyStream = members.emptyStream();
   return pass;
 }
 
-ArchiveScanner::Pass ArchiveScanner::scanArchive(archive* reader, const std::string& containerPath,
-                                                 std::string_view containerName, int depth) {
+std::optional<ContainerOutcome> ArchiveScanner::scanZip(std::span<const std::uint8_t> zip,
+                                                        const Container& container) {
+  // These readers bid more than libarchive's zip reader would.
+  if (tarMayClaim(zip) || iso9660MayClaim(zip) || filterMayClaim(zip)) return std::nullopt;
+  auto entries = readZipDirectory(zip);
+  if (!entries.ok()) return std::nullopt;
+
+  notifyContainerOpened(container, ContainerReader::kZipReader);
+  const bool inflateWhole = context_.options.profile == ScanProfile::kFull;
+  ZipMemberSource members(zip, std::move(entries).value(), decompressor_,
+                          inflateBuffer(container.depth + 1), inflateWhole);
+  return std::move(scanMembers(members, container).outcome);
+}
+
+std::optional<ContainerOutcome> ArchiveScanner::scanGzip(std::span<const std::uint8_t> gzip,
+                                                         const Container& container) {
+  // libarchive then reports the cancellation or the limit at the usual point.
+  if (context_.cancelled() || !budget_.exceeded().empty()) return std::nullopt;
+
+  // The stream is counted as extracted when its members are read, as it is when
+  // libarchive decompresses it, so the budget only bounds what is inflated here.
+  const std::uint64_t maxSize = std::min(limits_.maxMemberSize, budget_.remainingBytes());
+  const auto stream =
+      inflateGzipFile(gzip, maxSize, decompressor_, inflateBuffer(container.depth + 1));
+  if (!stream) return std::nullopt;
+
+  switch (classifyDecompressedStream(*stream)) {
+    case DecompressedStreamKind::kOther:
+      return std::nullopt;
+    case DecompressedStreamKind::kEmpty:
+      notifyContainerOpened(container, ContainerReader::kGzipReader);
+      return ContainerOutcome{};
+    case DecompressedStreamKind::kTar:
+      notifyContainerOpened(container, ContainerReader::kGzipReader);
+      return scanInflatedTar(*stream, container);
+    case DecompressedStreamKind::kRaw: {
+      notifyContainerOpened(container, ContainerReader::kGzipReader);
+      StreamMemberSource member(*stream, container.name);
+      return std::move(scanMembers(member, container).outcome);
+    }
+  }
+  return std::nullopt;
+}
+
+ContainerOutcome ArchiveScanner::scanInflatedTar(std::span<const std::uint8_t> stream,
+                                                 const Container& container) {
+  Pass pass =
+      scanLibarchivePass(ArchiveSource{stream, nullptr}, ReaderFormats::kTarOrRaw, container);
+  if (pass.fileMembers > 0 || pass.outcome.cancelled || budget_.stopped()) {
+    return std::move(pass.outcome);
+  }
+
+  // As in scanWithLibarchive(): tar found no file, so the stream is one member.
+  StreamMemberSource raw(stream, container.name);
+  pass.outcome.merge(scanMembers(raw, container).outcome);
+  return std::move(pass.outcome);
+}
+
+ArchiveScanner::Pass ArchiveScanner::scanMembers(MemberSource& source, const Container& container) {
   Pass pass;
   ContainerOutcome& outcome = pass.outcome;
   while (true) {
@@ -120,83 +186,116 @@ ArchiveScanner::Pass ArchiveScanner::scanArchive(archive* reader, const std::str
       outcome.cancelled = true;
       break;
     }
-    if (std::string exceeded = fileLimitExceeded(); !exceeded.empty()) {
+    if (std::string exceeded = budget_.exceeded(); !exceeded.empty()) {
       outcome.noteProblem(SkipReason::kArchiveLimit, std::move(exceeded));
-      budget_.stopped = true;
+      budget_.stop();
       break;
     }
 
-    // NOTE: libarchive 3.6 reads ahead as many bytes as a header field claims (a
-    // cpio name size of up to 4 GiB) before it returns, decompressing them into one
-    // buffer that none of the limits here checks. A 1 MiB cpio.gz took 1.3 GB.
-    archive_entry* entry = nullptr;
-    const int status = archive_read_next_header(reader, &entry);
-    if (status == ARCHIVE_EOF) break;
-    if (status == ARCHIVE_FATAL || status == ARCHIVE_FAILED || status == ARCHIVE_RETRY) {
-      outcome.noteProblem(SkipReason::kArchiveError, "cannot read the archive '" + containerPath +
-                                                         "': " + archiveErrorText(reader));
-      // After FAILED libarchive may go on with the next member. A damaged header
-      // rarely leads anywhere useful, though, and retrying could loop, so the
-      // scan stops and the archive is reported as not scanned.
+    NextMember next = source.next();
+    if (next.kind == NextMember::Kind::kEnd) break;
+    if (next.kind == NextMember::Kind::kError) {
+      outcome.noteProblem(SkipReason::kArchiveError, std::move(next.error));
       break;
     }
-
-    if (archive_format(reader) == ARCHIVE_FORMAT_RAW && !isSingleCompressedStream(reader)) {
-      outcome.noteProblem(
-          SkipReason::kArchiveError,
-          "'" + containerPath + "' looks like an archive but libarchive cannot read it");
-      break;
-    }
-    // Folders, links and devices inside archives carry no data to scan.
-    if (archive_entry_filetype(entry) != AE_IFREG) continue;
+    if (!next.header.regularFile) continue;
     ++pass.fileMembers;
 
-    if (++budget_.members > limits_.maxMembers) {
-      outcome.noteProblem(SkipReason::kArchiveLimit, "limit exceeded: member count: more than " +
-                                                         std::to_string(limits_.maxMembers) +
-                                                         " members in '" + diskPath_->string() +
-                                                         "'");
-      budget_.stopped = true;
+    if (std::string exceeded = budget_.countMember(); !exceeded.empty()) {
+      outcome.noteProblem(SkipReason::kArchiveLimit, std::move(exceeded));
+      budget_.stop();
       break;
     }
 
-    const std::string memberName = memberNameOf(reader, entry, containerName);
-    const std::string memberPath = containerPath + "!" + memberName;
-    if (!scanMember(reader, entry, memberPath, lastPathComponent(memberName), depth + 1, outcome)) {
+    ScanResult member =
+        newMemberResult(container.path + "!" + next.header.name, container.depth + 1);
+    if (!scanMember(source, next.header, member, lastPathComponent(next.header.name), outcome)) {
       break;
     }
   }
   return pass;
 }
 
-bool ArchiveScanner::scanMember(archive* reader, archive_entry* entry,
-                                const std::string& memberPath, std::string_view memberName,
-                                int depth, ContainerOutcome& outcome) {
-  ScanResult member = newMemberResult(memberPath, depth);
-
-  if (archive_entry_is_encrypted(entry)) {
+bool ArchiveScanner::scanMember(MemberSource& source, const MemberHeader& header,
+                                ScanResult& member, std::string_view memberName,
+                                ContainerOutcome& outcome) {
+  if (header.encrypted) {
     reportMemberProblem(member, SkipReason::kArchiveError,
                         "the member is encrypted and cannot be read without its password", outcome);
     return true;
   }
-  if (archive_entry_size_is_set(entry) && archive_entry_size(entry) >= 0 &&
-      static_cast<std::uint64_t>(archive_entry_size(entry)) > limits_.maxMemberSize) {
-    member.size = static_cast<std::uint64_t>(archive_entry_size(entry));
+  if (header.declaredSize && *header.declaredSize > limits_.maxMemberSize) {
+    member.size = *header.declaredSize;
     reportMemberProblem(member, SkipReason::kArchiveLimit,
                         "limit exceeded: member size: " + bytesText(member.size) + " > maximum " +
                             bytesText(limits_.maxMemberSize),
                         outcome);
-    return discardMember(reader, outcome);
+    return discardMember(source, outcome);
   }
 
+  const auto whole = source.wholeMember(budget_.remainingBytes());
+  if (whole && whole->size() <= limits_.maxMemberSize) {
+    return scanWholeMember(source, *whole, member, memberName, outcome);
+  }
+  return scanStreamedMember(source, member, memberName, outcome);
+}
+
+// Mirrors scanStreamedMember() for a member whose bytes are all in memory. The
+// streamed path learns the type from its first chunk and checks the limits after
+// every chunk. Checking them after the first chunk's worth of bytes and again
+// after the rest gives the same results.
+bool ArchiveScanner::scanWholeMember(MemberSource& source, std::span<const std::uint8_t> data,
+                                     ScanResult& member, std::string_view memberName,
+                                     ContainerOutcome& outcome) {
+  if (context_.cancelled()) {
+    outcome.cancelled = true;
+    return false;
+  }
+  const std::size_t headBytes = std::min(data.size(), kChunkSize);
+  budget_.addExtracted(headBytes);
+  if (std::string exceeded = budget_.exceeded(); !exceeded.empty()) {
+    budget_.stop();
+    reportMemberProblem(member, SkipReason::kArchiveLimit, std::move(exceeded), outcome);
+    return false;
+  }
+
+  const ContentType type =
+      detectContentType(data.first(std::min(data.size(), kContentTypeHeadSize)));
+  const bool skipped = context_.options.profile == ScanProfile::kQuick &&
+                       type == ContentType::kOther && !hasScriptExtension(memberName);
+  if (skipped) ++counters_.skippedByProfile;
+  if (skipped && !source.skippingDecompresses()) return true;
+
+  budget_.addExtracted(data.size() - headBytes);
+  if (std::string exceeded = budget_.exceeded(); !exceeded.empty()) {
+    budget_.stop();
+    if (skipped) {
+      outcome.noteProblem(SkipReason::kArchiveLimit, std::move(exceeded));
+    } else {
+      member.size = headBytes;
+      reportMemberProblem(member, SkipReason::kArchiveLimit, std::move(exceeded), outcome);
+    }
+    return false;
+  }
+  if (skipped) return true;
+
+  member.size = data.size();
+  hasher_.reset();
+  hasher_.update(data);
+  member.digests = hasher_.finish();
+  return finishMember(member, type, data, memberName, outcome);
+}
+
+bool ArchiveScanner::scanStreamedMember(MemberSource& source, ScanResult& member,
+                                        std::string_view memberName, ContainerOutcome& outcome) {
   // Read the first bytes to learn what the member is.
-  ByteBuffer& head = memberBuffer(depth);
+  ByteBuffer& head = memberBuffer(member.depth);
   head.clear();
   std::uint64_t memberBytes = 0;
   Chunk chunk;
   while (head.size() < kContentTypeHeadSize) {
     std::span<std::uint8_t> room = head.appendSpace(kChunkSize).first(kChunkSize);
-    chunk = readChunk(reader, room, memberBytes);
+    chunk = readChunk(source, room, memberBytes);
     if (chunk.stop != ChunkStop::kNone || chunk.bytes == 0) break;
     head.commit(chunk.bytes);
     memberBytes += chunk.bytes;
@@ -206,10 +305,10 @@ bool ArchiveScanner::scanMember(archive* reader, archive_entry* entry,
   if (chunk.stop == ChunkStop::kNone && context_.options.profile == ScanProfile::kQuick &&
       type == ContentType::kOther && !hasScriptExtension(memberName)) {
     ++counters_.skippedByProfile;
-    return discardMember(reader, outcome);
+    return discardMember(source, outcome);
   }
-  const bool isContainer = context_.options.scanArchives && type == ContentType::kContainer;
-  const bool openNested = isContainer && depth < limits_.maxDepth;
+  const bool openNested = context_.options.scanArchives && type == ContentType::kContainer &&
+                          member.depth < limits_.maxDepth;
 
   // A nested container is kept whole for libarchive; anything else is hashed as it
   // streams through the chunk buffer.
@@ -218,7 +317,7 @@ bool ArchiveScanner::scanMember(archive* reader, archive_entry* entry,
   while (chunk.stop == ChunkStop::kNone && chunk.bytes != 0) {
     std::span<std::uint8_t> room =
         openNested ? head.appendSpace(kChunkSize).first(kChunkSize) : std::span(chunk_);
-    chunk = readChunk(reader, room, memberBytes);
+    chunk = readChunk(source, room, memberBytes);
     if (chunk.stop != ChunkStop::kNone || chunk.bytes == 0) break;
     memberBytes += chunk.bytes;
     if (openNested) {
@@ -237,29 +336,37 @@ bool ArchiveScanner::scanMember(archive* reader, archive_entry* entry,
       return false;
     case ChunkStop::kMemberLimit:
       reportMemberProblem(member, SkipReason::kArchiveLimit, std::move(chunk.detail), outcome);
-      return discardMember(reader, outcome);
+      return discardMember(source, outcome);
     case ChunkStop::kError:
       reportMemberProblem(member, SkipReason::kArchiveError, std::move(chunk.detail), outcome);
       return true;
     case ChunkStop::kFileLimit:
-      budget_.stopped = true;
+      budget_.stop();
       reportMemberProblem(member, SkipReason::kArchiveLimit, std::move(chunk.detail), outcome);
       return false;
     case ChunkStop::kFatal:
-      budget_.stopped = true;
+      budget_.stop();
       reportMemberProblem(member, SkipReason::kArchiveError, std::move(chunk.detail), outcome);
       return false;
   }
 
-  // Look up the member's own digests.
   if (openNested) hasher_.update(head.bytes());
   member.digests = hasher_.finish();
+  return finishMember(member, type, openNested ? head.bytes() : std::span<const std::uint8_t>(),
+                      memberName, outcome);
+}
+
+bool ArchiveScanner::finishMember(ScanResult& member, ContentType type,
+                                  std::span<const std::uint8_t> bytes, std::string_view memberName,
+                                  ContainerOutcome& outcome) {
   applyLookup(lookUpDigests(context_.pattern, member.digests, member.size), member);
   const bool ownInfected = member.verdict == Verdict::kInfected;
+  const bool isContainer = context_.options.scanArchives && type == ContentType::kContainer;
 
   ContainerOutcome nested;
-  if (openNested) {
-    nested = scanContainer(ArchiveSource{head.bytes(), nullptr}, memberPath, memberName, depth);
+  if (isContainer && member.depth < limits_.maxDepth) {
+    nested = scanContainer(ArchiveSource{bytes, nullptr},
+                           Container{member.path, memberName, member.depth});
     if (nested.cancelled) {
       outcome.cancelled = true;
       return false;
@@ -269,7 +376,8 @@ bool ArchiveScanner::scanMember(archive* reader, archive_entry* entry,
     member.verdict = Verdict::kNotScanned;
     member.reason = SkipReason::kArchiveLimit;
     member.detail = "limit exceeded: nesting depth: its members would be at depth " +
-                    std::to_string(depth + 1) + " > maximum " + std::to_string(limits_.maxDepth);
+                    std::to_string(member.depth + 1) + " > maximum " +
+                    std::to_string(limits_.maxDepth);
   }
 
   reporter_.report(member);
@@ -282,18 +390,19 @@ bool ArchiveScanner::scanMember(archive* reader, archive_entry* entry,
                             ? member.detail
                             : "member '" + member.path + "' was not scanned: " + member.detail);
   }
-  return !budget_.stopped;
+  return !budget_.stopped();
 }
 
 // Behind a compression filter (tar.gz, cpio.xz, a single .gz stream) libarchive
 // skips a member by decompressing it, unchecked by any limit, so a skipped bomb
 // would still run for as long as it expands. Reading the member here instead lets
 // the file-wide limits stop it. Without a filter, skipping is a seek and is left to
-// libarchive.
-bool ArchiveScanner::discardMember(archive* reader, ContainerOutcome& outcome) {
-  if (archive_filter_count(reader) <= 1) return true;
+// libarchive. A stream that the gzip reader inflated counts as filtered, so that
+// its members count the same bytes as they would behind libarchive's filter.
+bool ArchiveScanner::discardMember(MemberSource& source, ContainerOutcome& outcome) {
+  if (!source.skippingDecompresses()) return true;
   while (true) {
-    Chunk chunk = readChunk(reader, chunk_, 0);
+    Chunk chunk = readChunk(source, chunk_, 0);
     switch (chunk.stop) {
       case ChunkStop::kNone:
       case ChunkStop::kMemberLimit:
@@ -305,18 +414,18 @@ bool ArchiveScanner::discardMember(archive* reader, ContainerOutcome& outcome) {
         outcome.cancelled = true;
         return false;
       case ChunkStop::kFileLimit:
-        budget_.stopped = true;
+        budget_.stop();
         outcome.noteProblem(SkipReason::kArchiveLimit, std::move(chunk.detail));
         return false;
       case ChunkStop::kFatal:
-        budget_.stopped = true;
+        budget_.stop();
         outcome.noteProblem(SkipReason::kArchiveError, std::move(chunk.detail));
         return false;
     }
   }
 }
 
-ArchiveScanner::Chunk ArchiveScanner::readChunk(archive* reader, std::span<std::uint8_t> into,
+ArchiveScanner::Chunk ArchiveScanner::readChunk(MemberSource& source, std::span<std::uint8_t> into,
                                                 std::uint64_t memberBytes) {
   Chunk chunk;
   if (context_.cancelled()) {
@@ -324,16 +433,16 @@ ArchiveScanner::Chunk ArchiveScanner::readChunk(archive* reader, std::span<std::
     return chunk;
   }
 
-  const la_ssize_t count = archive_read_data(reader, into.data(), into.size());
-  if (count < 0) {
-    chunk.stop = count == ARCHIVE_FATAL ? ChunkStop::kFatal : ChunkStop::kError;
-    chunk.detail = std::string("cannot extract the member: ") + archiveErrorText(reader);
+  MemberRead read = source.read(into);
+  if (read.status != MemberRead::Status::kOk) {
+    chunk.stop = read.status == MemberRead::Status::kFatal ? ChunkStop::kFatal : ChunkStop::kError;
+    chunk.detail = std::move(read.error);
     return chunk;
   }
-  chunk.bytes = static_cast<std::size_t>(count);
-  budget_.extracted += chunk.bytes;
+  chunk.bytes = read.bytes;
+  budget_.addExtracted(chunk.bytes);
 
-  if (std::string exceeded = fileLimitExceeded(); !exceeded.empty()) {
+  if (std::string exceeded = budget_.exceeded(); !exceeded.empty()) {
     chunk.stop = ChunkStop::kFileLimit;
     chunk.detail = std::move(exceeded);
     return chunk;
@@ -346,30 +455,13 @@ ArchiveScanner::Chunk ArchiveScanner::readChunk(archive* reader, std::span<std::
   return chunk;
 }
 
-// Returns a description of the file-wide limit that the scan of this file has
-// exceeded, or "" while all are kept.
-std::string ArchiveScanner::fileLimitExceeded() const {
-  if (budget_.extracted > limits_.maxTotalExtracted) {
-    return "limit exceeded: total extracted bytes: more than " +
-           bytesText(limits_.maxTotalExtracted) + " extracted from '" + diskPath_->string() + "'";
-  }
+bool ArchiveScanner::ownReadersEnabled() const { return !context_.options.hooks.libarchiveOnly; }
 
-  const std::uint64_t diskSize = std::max<std::uint64_t>(budget_.diskSize, 1);
-  if (budget_.extracted > limits_.ratioFloor &&
-      budget_.extracted / diskSize > limits_.maxCompressionRatio) {
-    return "limit exceeded: compression ratio: " + bytesText(budget_.extracted) +
-           " extracted from a file of " + bytesText(budget_.diskSize) + " (ratio " +
-           std::to_string(budget_.extracted / diskSize) + ", maximum " +
-           std::to_string(limits_.maxCompressionRatio) + ")";
+void ArchiveScanner::notifyContainerOpened(const Container& container,
+                                           ContainerReader reader) const {
+  if (context_.options.hooks.containerOpened) {
+    context_.options.hooks.containerOpened(container.path, reader);
   }
-
-  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - budget_.start);
-  if (elapsed >= limits_.maxTimePerFile) {
-    return "limit exceeded: time per file: " + std::to_string(elapsed.count()) +
-           " ms spent (maximum " + std::to_string(limits_.maxTimePerFile.count()) + " ms)";
-  }
-  return {};
 }
 
 ScanResult ArchiveScanner::newMemberResult(const std::string& memberPath, int depth) const {
@@ -392,6 +484,11 @@ void ArchiveScanner::reportMemberProblem(ScanResult& member, SkipReason reason, 
 ByteBuffer& ArchiveScanner::memberBuffer(int depth) {
   while (memberBuffers_.size() <= static_cast<std::size_t>(depth)) memberBuffers_.emplace_back();
   return memberBuffers_[static_cast<std::size_t>(depth)];
+}
+
+ByteBuffer& ArchiveScanner::inflateBuffer(int depth) {
+  while (inflateBuffers_.size() <= static_cast<std::size_t>(depth)) inflateBuffers_.emplace_back();
+  return inflateBuffers_[static_cast<std::size_t>(depth)];
 }
 
 }  // namespace odscan::engine

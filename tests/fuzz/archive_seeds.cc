@@ -242,11 +242,12 @@ bool writeNestedSeeds(const fs::path& folder) {
   return writeSeedFile(folder / "deep.zip", deep);
 }
 
-}  // namespace
-
-bool writeArchiveSeeds(const fs::path& folder) {
+// Writes each seed whose file name `wanted` accepts.
+template <typename Filter>
+bool writeSeeds(const fs::path& folder, const std::vector<Seed>& seeds, Filter wanted) {
   bool ok = true;
-  for (const Seed& seed : plainSeeds()) {
+  for (const Seed& seed : seeds) {
+    if (!wanted(seed.fileName)) continue;
     auto bytes = writeArchive(seed.format, seed.members);
     if (!bytes) {
       std::cerr << "  while writing " << seed.fileName
@@ -256,6 +257,25 @@ bool writeArchiveSeeds(const fs::path& folder) {
     }
     ok = writeSeedFile(folder / seed.fileName, *bytes) && ok;
   }
+  return ok;
+}
+
+}  // namespace
+
+bool writeArchiveSeeds(const fs::path& folder) {
+  const bool ok = writeSeeds(folder, plainSeeds(), [](const std::string&) { return true; });
+  return writeNestedSeeds(folder) && ok;
+}
+
+bool writeZipReaderSeeds(const fs::path& folder) {
+  std::vector<Seed> seeds = plainSeeds();
+  seeds.push_back({"zip64.zip",
+                   {archive_write_set_format_zip, {}, "zip:zip64", nullptr},
+                   commonMembers(),
+                   true});
+  const bool ok = writeSeeds(folder, seeds, [](const std::string& name) {
+    return name.ends_with(".zip") || name.ends_with(".gz");
+  });
   return writeNestedSeeds(folder) && ok;
 }
 

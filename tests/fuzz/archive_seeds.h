@@ -13,4 +13,9 @@ namespace odscan::fuzz {
 // archive cannot be written; the error is printed to stderr.
 bool writeArchiveSeeds(const std::filesystem::path& folder);
 
+// Writes the seeds of zip_reader_fuzzer into `folder` the same way: the zip files
+// and gzip streams among the seed archives, nested zips and, when this libarchive
+// can write it, a zip with zip64 extensions.
+bool writeZipReaderSeeds(const std::filesystem::path& folder);
+
 }  // namespace odscan::fuzz

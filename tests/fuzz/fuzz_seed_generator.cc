@@ -1,7 +1,8 @@
 // Writes the seed corpus of the fuzzers: small pattern files signed with the
 // fuzzing key, their decompressed payloads, a wrapped payload for
 // pattern_file_fuzzer, short signature files, and small archives for
-// archive_scanner_fuzzer, and query request and response bodies for query_body_fuzzer.
+// archive_scanner_fuzzer and zip_reader_fuzzer, and query request and response
+// bodies for query_body_fuzzer.
 //
 // Usage: odscan-fuzz-seeds OUTPUT_DIR
 #include <zlib.h>
@@ -103,7 +104,7 @@ int main(int argc, char** argv) {
   }
   const fs::path root = argv[1];
   for (const char* name : {"pattern_file_fuzzer", "pattern_payload_fuzzer", "signature_file_fuzzer",
-                           "archive_scanner_fuzzer", "query_body_fuzzer"}) {
+                           "archive_scanner_fuzzer", "zip_reader_fuzzer", "query_body_fuzzer"}) {
     fs::create_directories(root / name);
   }
 
@@ -140,6 +141,7 @@ int main(int argc, char** argv) {
                        "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f Eicar\n"
                        "3395856ce81f2b7382dee72602f798b642f14140\n");
   ok = odscan::fuzz::writeArchiveSeeds(root / "archive_scanner_fuzzer") && ok;
+  ok = odscan::fuzz::writeZipReaderSeeds(root / "zip_reader_fuzzer") && ok;
   ok = writeQuerySeeds(root / "query_body_fuzzer", signatures) && ok;
   if (!ok) {
     std::cerr << "cannot write the seed corpus under " << root << "\n";

@@ -8,8 +8,9 @@
 #
 # Each target first replays its committed regression inputs
 # (tests/fuzz/regressions/<target>/), then fuzzes starting from the generated seed
-# corpus plus those inputs; archive_scanner_fuzzer also starts from the small
-# archives of /usr/share/clamav-testfiles when that package is installed. A crash
+# corpus plus those inputs; archive_scanner_fuzzer and zip_reader_fuzzer also start
+# from the small archives of /usr/share/clamav-testfiles when that package is
+# installed. A crash
 # input is written to BUILD_DIR/fuzz-artifacts/; copy it into
 # tests/fuzz/regressions/<target>/ once the bug is fixed. Exits 1 when any target
 # failed.
@@ -54,7 +55,7 @@ for fuzzer in "${fuzzers[@]}"; do
   if [[ -d "$fuzz_dir/seed-corpus/$name" ]]; then
     cp -n "$fuzz_dir/seed-corpus/$name"/* "$corpus"/ 2>/dev/null || true
   fi
-  if [[ $name == archive_scanner_fuzzer && -d $clamav_samples ]]; then
+  if [[ ($name == archive_scanner_fuzzer || $name == zip_reader_fuzzer) && -d $clamav_samples ]]; then
     for sample in "${clamav_archives[@]}"; do
       if [[ -f "$clamav_samples/$sample" ]]; then
         cp -n "$clamav_samples/$sample" "$corpus"/

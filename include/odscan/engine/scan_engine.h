@@ -27,6 +27,10 @@
 // second time. The engine enables every container format that libarchive reads
 // (7z, ar, cab, cpio, ISO 9660, LHA, RAR, RAR5, tar, WARC, XAR, zip) but not
 // mtree, a text manifest without file contents. Nothing is ever written to disk.
+// Zip files and single-member gzip streams held in memory are opened by the
+// engine's own readers, which inflate with libdeflate, when libarchive would read
+// them the same way. The results do not depend on the reader, and
+// ScanHooks::libarchiveOnly turns those readers off.
 // Every member gets its own result, named `outer!inner!leaf`, reported before the
 // result of its container.
 //

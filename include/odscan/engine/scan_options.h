@@ -42,6 +42,17 @@ struct ArchiveLimits {
   std::uint64_t maxBufferedFileSize = 64ull << 20;
 };
 
+// The code that opened a container, as ScanHooks::containerOpened reports it.
+enum class ContainerReader {
+  kLibarchive,
+  // The engine's zip reader, for zip files held in memory that libarchive would
+  // read the same way.
+  kZipReader,
+  // The engine's gzip reader, for single-member gzip streams held in memory. A
+  // tar archive inside is still read by libarchive, from the inflated bytes.
+  kGzipReader,
+};
+
 // Test seams: each hook is empty in production and, when set, is called from the
 // worker thread that scans the file, so it must be thread-safe.
 struct ScanHooks {
@@ -49,6 +60,12 @@ struct ScanHooks {
   std::function<void(const std::string& path)> beforeOpen;
   // Called after the file is opened and its size read, before the first read.
   std::function<void(const std::string& path)> afterOpen;
+  // Called once for each container whose members are scanned (a file or a member
+  // at any depth), with its display path and the reader that opened it.
+  std::function<void(const std::string& path, ContainerReader reader)> containerOpened;
+  // Opens every container with libarchive, bypassing the engine's own zip and
+  // gzip readers, so that tests can compare the results of both.
+  bool libarchiveOnly = false;
 };
 
 struct ScanOptions {
