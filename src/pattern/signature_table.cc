@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <unordered_map>
 
@@ -17,6 +18,19 @@ using pattern_detail::loadLe64;
 
 constexpr std::array<DigestKind, kDigestKindCount> kKinds = {DigestKind::kMd5, DigestKind::kSha1,
                                                              DigestKind::kSha256};
+
+// The bucket index has at most 2^20 buckets (4 MiB), and about four records each.
+constexpr unsigned kMaxBucketBits = 20;
+constexpr unsigned kRecordsPerBucketBits = 2;
+
+// Returns the leading `bits` (at most 32) bits of a digest, which has at least 16
+// bytes.
+std::uint32_t leadingBits(const std::uint8_t* digest, unsigned bits) {
+  if (bits == 0) return 0;
+  const std::uint32_t head = (std::uint32_t{digest[0]} << 24) | (std::uint32_t{digest[1]} << 16) |
+                             (std::uint32_t{digest[2]} << 8) | std::uint32_t{digest[3]};
+  return head >> (32 - bits);
+}
 
 // Orders records by digest bytes, then size; kAnySize sorts last, so find() meets
 // an exact-size record first.
@@ -171,8 +185,35 @@ Result<SignatureTable> SignatureTable::parse(
       }
     }
     table.records_[digestKindIndex(kind)] = section;
+    table.buckets_[digestKindIndex(kind)] = buildBucketIndex(section, width);
   }
   return table;
+}
+
+std::shared_ptr<const SignatureTable::BucketIndex> SignatureTable::buildBucketIndex(
+    std::span<const std::uint8_t> section, std::size_t width) {
+  const std::size_t count = section.size() / width;
+  if (count == 0 || std::uint64_t{count} > std::numeric_limits<std::uint32_t>::max()) {
+    return nullptr;
+  }
+
+  auto index = std::make_shared<BucketIndex>();
+  while (index->bits < kMaxBucketBits &&
+         (std::size_t{1} << (index->bits + kRecordsPerBucketBits)) < count) {
+    ++index->bits;
+  }
+  index->starts.resize((std::size_t{1} << index->bits) + 1);
+
+  // The records are sorted, so each bucket's records follow the previous one's.
+  std::size_t nextBucket = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint32_t bucket = leadingBits(section.data() + i * width, index->bits);
+    while (nextBucket <= bucket) index->starts[nextBucket++] = static_cast<std::uint32_t>(i);
+  }
+  while (nextBucket < index->starts.size()) {
+    index->starts[nextBucket++] = static_cast<std::uint32_t>(count);
+  }
+  return index;
 }
 
 std::size_t SignatureTable::lowerBound(const Digest& digest) const {
@@ -180,6 +221,13 @@ std::size_t SignatureTable::lowerBound(const Digest& digest) const {
   const std::size_t width = signatureRecordWidth(digest.kind);
   std::size_t low = 0;
   std::size_t high = section.size() / width;
+  // A lower bound past the digest's bucket is the next bucket's start, because
+  // every record there is greater.
+  if (const auto& index = buckets_[digestKindIndex(digest.kind)]) {
+    const std::uint32_t bucket = leadingBits(digest.bytes.data(), index->bits);
+    low = index->starts[bucket];
+    high = index->starts[bucket + 1];
+  }
   while (low < high) {
     const std::size_t middle = low + (high - low) / 2;
     if (std::memcmp(section.data() + middle * width, digest.bytes.data(), digest.length()) < 0) {

@@ -181,6 +181,37 @@ TEST(SignatureTableTest, ManySignaturesAreAllFound) {
   }
 }
 
+// Enough records for a bucket index of several bits, plus digests at the edges of
+// the first, last and two middle buckets.
+TEST(SignatureTableTest, BucketEdgeDigestsAreFound) {
+  std::mt19937_64 random(11);
+  std::vector<Signature> signatures;
+  for (int i = 0; i < 4096; ++i) {
+    signatures.push_back({testing::randomDigest(random, DigestKind::kSha256), kAnySize, "Random"});
+  }
+  const std::string zeros(64, '0');
+  const std::string edges[] = {zeros, std::string(64, 'f'), "7fffffff" + std::string(56, 'f'),
+                               "80000000" + zeros.substr(8)};
+  for (const std::string& edge : edges) {
+    signatures.push_back({digestFromHex(edge), kAnySize, "Edge"});
+  }
+  signatures.push_back({digestFromHex(edges[3]), 68, "Sized"});
+  const auto fixture = buildTable(signatures);
+
+  for (const std::string& edge : edges) {
+    EXPECT_EQ(fixture->table.find(digestFromHex(edge), 1), "Edge") << edge;
+  }
+  EXPECT_EQ(fixture->table.find(digestFromHex(edges[3]), 68), "Sized");
+  EXPECT_EQ(fixture->table.findAll(digestFromHex(edges[3])).size(), 2u);
+  // Neighbours of the edges, in the same buckets.
+  const std::string missing[] = {zeros.substr(1) + "1", std::string(63, 'f') + "e",
+                                 "7fffffff" + std::string(55, 'f') + "e",
+                                 "80000000" + zeros.substr(9) + "1"};
+  for (const std::string& digest : missing) {
+    EXPECT_EQ(fixture->table.find(digestFromHex(digest), 1), std::nullopt) << digest;
+  }
+}
+
 TEST(ThreatNameTest, ValidNameHasNoProblem) {
   EXPECT_EQ(threatNameProblem("Win.Test.EICAR_HDB-1"), "");
   EXPECT_EQ(threatNameProblem("Name with spaces"), "");

@@ -3,8 +3,9 @@
 //   names:   u32 nameCount | u32 0 | u32 offsets[nameCount + 1] | name bytes
 //   records: one section per digest kind, fixed-width records sorted by
 //            (digest bytes, size): digest | u64 size | u32 name index
-// Lookups binary-search the records in place, so loading a table allocates
-// nothing per signature.
+// Loading builds, per digest kind, an index of where each bucket of records that
+// share the leading bits of their digest starts: one 32-bit entry per about four
+// records, at most 2^20 entries. A lookup binary-searches its bucket in place.
 //
 // Ownership: SignatureTable is a view; the section bytes must outlive it.
 // Thread safety: immutable; every const method may be called from many threads.
@@ -13,6 +14,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -83,10 +85,24 @@ class SignatureTable {
   // less than `digest`.
   std::size_t lowerBound(const Digest& digest) const;
 
+  // The record index where each bucket starts; the records of bucket b are
+  // [starts[b], starts[b + 1]). Digests are uniformly distributed hashes, so the
+  // buckets are about equally full.
+  struct BucketIndex {
+    unsigned bits = 0;  // leading digest bits that pick the bucket
+    std::vector<std::uint32_t> starts;
+  };
+
+  static std::shared_ptr<const BucketIndex> buildBucketIndex(std::span<const std::uint8_t> section,
+                                                             std::size_t width);
+
   std::uint32_t nameCount_ = 0;
   std::span<const std::uint8_t> nameOffsets_;
   std::span<const std::uint8_t> nameBytes_;
   std::array<std::span<const std::uint8_t>, kDigestKindCount> records_;
+  // Shared, so copies of the view stay cheap. Null for a kind without records or
+  // with more records than 32 bits can index; those lookups search the section.
+  std::array<std::shared_ptr<const BucketIndex>, kDigestKindCount> buckets_;
 };
 
 }  // namespace odscan
