@@ -1,5 +1,11 @@
 # Finds the libraries every build uses. The install script (scripts/install-deps.sh)
-# provides them from Debian packages.
+# provides them from Debian packages; a Win32 cross build takes them from the
+# prefix that cmake/win32/build-deps.sh made (see OdscanWin32Dependencies.cmake).
+
+if(WIN32)
+  include(OdscanWin32Dependencies)
+  return()
+endif()
 
 find_package(Threads REQUIRED)
 find_package(OpenSSL 3.0 REQUIRED)

@@ -10,3 +10,11 @@ if [[ -z ${CCACHE_DIR:-} ]]; then
 fi
 export CCACHE_DIR
 mkdir -p "$CCACHE_DIR"
+
+# Paths below the repository are hashed relative to it, and the build folder's
+# path is left out of the hash of debug builds, so a fresh clone in another folder
+# (as CI makes) finds the objects of earlier builds. The cost: debug information
+# of a cached object may name the folder of the clone that compiled it first.
+CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
+export CCACHE_BASEDIR CCACHE_NOHASHDIR

@@ -19,6 +19,11 @@ packages=(
   redis-server redis-tools wrk nginx-light
   # Fuzzers (libFuzzer ships with clang's runtime libraries) and style checks
   clang clang-14 libclang-rt-14-dev clang-format clang-tidy
+  # 32-bit Windows cross build (cmake/win32/build-deps.sh unpacks Debian sources
+  # with dpkg-source), its tests under wine, and window screenshots under Xvfb
+  gcc-mingw-w64-i686-posix g++-mingw-w64-i686-posix binutils-mingw-w64-i686
+  mingw-w64-i686-dev libz-mingw-w64-dev dpkg-dev patch perl make
+  wine wine32:i386 xvfb xauth imagemagick xdotool
 )
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -50,5 +55,10 @@ fi
 
 echo "install-deps.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# wine32:i386 runs the 32-bit Windows programs; it needs the i386 architecture.
+if [[ " ${missing[*]} " == *":i386 "* ]] && ! dpkg --print-foreign-architectures | grep -qx i386; then
+  echo "install-deps.sh: adding the i386 architecture for wine32:i386"
+  dpkg --add-architecture i386
+fi
 apt-get update
 apt-get install -y --no-install-recommends "${missing[@]}"

@@ -433,8 +433,8 @@ Result<std::vector<ZipEntry>> readZipDirectory(std::span<const std::uint8_t> zip
       static_cast<std::size_t>(location->offset), static_cast<std::size_t>(location->size));
   std::vector<CentralRecord> records;
   // Every record takes at least 46 bytes, which bounds the reservation.
-  records.reserve(
-      std::min<std::uint64_t>(location->entries, directory.size() / kCentralHeaderSize));
+  records.reserve(static_cast<std::size_t>(
+      std::min<std::uint64_t>(location->entries, directory.size() / kCentralHeaderSize)));
   std::size_t position = 0;
   for (std::uint64_t i = 0; i < location->entries; ++i) {
     auto record = readCentralRecord(directory, position);

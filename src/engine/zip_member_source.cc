@@ -88,7 +88,8 @@ MemberRead ZipMemberSource::read(std::span<std::uint8_t> into) {
 // libarchive checks a member when a read reaches its end. A read that fills
 // `into` exactly with the last bytes returns them; the next one does the check.
 MemberRead ZipMemberSource::readStored(std::span<std::uint8_t> into) {
-  const std::span<const std::uint8_t> rest = compressedData().subspan(consumed_);
+  const std::span<const std::uint8_t> rest =
+      compressedData().subspan(static_cast<std::size_t>(consumed_));
   const std::size_t count = std::min(into.size(), rest.size());
   if (count > 0) std::memcpy(into.data(), rest.data(), count);
   crc32_ = crc32Of(rest.first(count), crc32_);
@@ -114,7 +115,8 @@ MemberRead ZipMemberSource::readDeflated(std::span<std::uint8_t> into) {
   stream.avail_out = static_cast<uInt>(into.size());
   bool streamEnded = false;
   while (stream.avail_out > 0 && !streamEnded) {
-    const std::span<const std::uint8_t> rest = compressedData().subspan(consumed_);
+    const std::span<const std::uint8_t> rest =
+        compressedData().subspan(static_cast<std::size_t>(consumed_));
     const auto available = static_cast<uInt>(std::min<std::size_t>(rest.size(), UINT_MAX));
     // zlib does not write through next_in; its type merely lacks the const.
     stream.next_in = const_cast<Bytef*>(rest.data());

@@ -146,12 +146,14 @@ class Construction {
     const int shift = 64 - blockBits_;
     for (std::size_t i = 0; i < keys_.size(); ++i) {
       hashes_[i] = mix64(keys_[i] + seed);
-      ++blockStarts_[(hashes_[i] >> shift) + 1];
+      ++blockStarts_[static_cast<std::size_t>(hashes_[i] >> shift) + 1];
     }
     for (std::size_t block = 1; block < blockStarts_.size(); ++block) {
       blockStarts_[block] += blockStarts_[block - 1];
     }
-    for (const std::uint64_t hash : hashes_) sorted_[blockStarts_[hash >> shift]++] = hash;
+    for (const std::uint64_t hash : hashes_) {
+      sorted_[blockStarts_[static_cast<std::size_t>(hash >> shift)]++] = hash;
+    }
   }
 
   // Records, for every slot, 4 * (keys using it) plus the xor of their positions

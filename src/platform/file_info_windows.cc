@@ -1,5 +1,3 @@
-// NOTE: not yet compiled for a Windows target in CI; checked with
-// i686-w64-mingw32-g++ -std=c++20 -fsyntax-only only.
 #include "odscan/platform/file_info.h"
 #include "windows_support.h"
 

@@ -1,8 +1,8 @@
 // Helpers shared by the Windows sources of the platform layer: UTF-8 and UTF-16
-// conversion, long-path prefixes, and classified errors from GetLastError().
+// conversion, extended-length paths, and classified errors from GetLastError().
 //
-// NOTE: not yet compiled for a Windows target in CI; checked with
-// i686-w64-mingw32-g++ -std=c++20 -fsyntax-only only.
+// Thread safety: pure functions. toWindowsPath() reads the process's current
+// folder for relative paths, as every Windows file call does.
 #pragma once
 
 #include <windows.h>
@@ -12,17 +12,30 @@
 
 #include "odscan/platform/file_info.h"
 #include "odscan/platform/io_error.h"
+#include "odscan/platform/windows_files.h"  // windowsErrorText()
 
 namespace odscan::platform {
 
+// Converts between WTF-8 and UTF-16 (see utf8_path.h). Unpaired surrogates in
+// NTFS names survive the round trip, and bytes that are not UTF-8 become U+FFFD.
+// Defined in utf8_path_windows.cc.
 std::wstring widen(std::string_view utf8);
 std::string narrow(std::wstring_view utf16);
 
-// Returns `utf8` as UTF-16 with the "\\?\" prefix on absolute paths, so paths
-// longer than MAX_PATH (260 characters) open too. Forward slashes become
-// backslashes, because the prefix turns off that translation.
+// Returns `utf8` as a UTF-16 extended-length path, which Windows file calls
+// accept at any length. A drive path becomes "\\?\C:\dir\file" and a network path
+// "\\?\UNC\server\share\file". The "\\?\" prefix turns off Windows' own path
+// parsing, so this function does that parsing first. Forward slashes become
+// backslashes, repeated separators collapse, and "." and ".." components are
+// resolved. A relative path is made absolute with GetFullPathNameW. Paths that
+// already start with "\\?\" or "\\.\" are returned with only the slashes changed.
 std::wstring toWindowsPath(std::string_view utf8);
 
+// Same as toWindowsPath() for a UTF-16 path.
+std::wstring toExtendedPath(std::wstring path);
+
+// Returns an IoError whose kind classifies `code` and whose message reads
+// "<operation> '<path>': <system message>".
 IoError errorFromWindows(DWORD code, const char* operation, const std::string& path);
 
 // Returns true for the reparse tags that make a file or folder a link: symbolic

@@ -7,7 +7,6 @@
 #include "durable_file.h"
 #include "odscan/pattern/agent_pattern.h"
 #include "odscan/pattern/signing_key.h"
-#include "odscan/scanner/random_id.h"
 
 namespace odscan::scanner {
 namespace {
@@ -35,8 +34,7 @@ Status copyOwnerOnly(const std::filesystem::path& source, const std::filesystem:
   if (!input) {
     return Status(StatusCode::kNotFound, "cannot open '" + source.string() + "' for reading");
   }
-  const std::filesystem::path temporary =
-      target.parent_path() / ("." + target.filename().string() + "." + randomHexId(4) + ".tmp");
+  const std::filesystem::path temporary = temporarySiblingOf(target);
   Result<DurableFile> output = DurableFile::createOwnerOnly(temporary);
   if (!output.ok()) return output.status();
 

@@ -1,13 +1,19 @@
 #include "durable_file.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <utility>
+
+#include "odscan/platform/utf8_path.h"
+#include "odscan/scanner/random_id.h"
 
 #ifdef _WIN32
 #include <fcntl.h>
 #include <io.h>
-#include <sys/stat.h>
+#include <windows.h>
+
+#include "odscan/platform/windows_files.h"
 #else
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -23,23 +29,37 @@ Status errnoStatus(std::string_view action, const std::filesystem::path& path, i
                           : error == EACCES || error == EPERM ? StatusCode::kPermissionDenied
                           : error == ENOENT                   ? StatusCode::kNotFound
                                                               : StatusCode::kIoError;
-  return Status(code,
-                std::string(action) + " '" + path.string() + "' failed: " + std::strerror(error));
+  return Status(code, std::string(action) + " '" + platform::toUtf8(path) +
+                          "' failed: " + std::strerror(error));
 }
 
 }  // namespace
 
 Result<DurableFile> DurableFile::create(const std::filesystem::path& path, unsigned mode) {
 #ifdef _WIN32
+  // CreateFileW with the extended-length path reaches past MAX_PATH, which
+  // _wopen cannot. The file inherits its folder's access list, the owner-only
+  // one inside HCEXEC. Read sharing lets security software scan it, and delete
+  // sharing lets a caller remove a failed file before closing it, as POSIX does.
   (void)mode;
-  const int descriptor =
-      ::_wopen(path.c_str(), _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY, _S_IREAD | _S_IWRITE);
+  HANDLE handle = ::CreateFileW(platform::extendedLengthPath(path).c_str(), GENERIC_WRITE,
+                                FILE_SHARE_READ | FILE_SHARE_DELETE, nullptr, CREATE_NEW,
+                                FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (handle == INVALID_HANDLE_VALUE) {
+    return platform::windowsStatus(::GetLastError(), "creating", path);
+  }
+  const int descriptor = ::_open_osfhandle(reinterpret_cast<std::intptr_t>(handle), _O_BINARY);
+  if (descriptor < 0) {
+    ::CloseHandle(handle);
+    return errnoStatus("opening", path, errno);
+  }
+  return DurableFile(path, descriptor);
 #else
   const int descriptor =
       ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, static_cast<mode_t>(mode));
-#endif
   if (descriptor < 0) return errnoStatus("creating", path, errno);
   return DurableFile(path, descriptor);
+#endif
 }
 
 Result<DurableFile> DurableFile::createOwnerOnly(const std::filesystem::path& path) {
@@ -110,6 +130,8 @@ Status DurableFile::close() {
 
 Status syncFolder(const std::filesystem::path& folder) {
 #ifdef _WIN32
+  // Windows has no handle that flushes a folder's entries. The renames that
+  // publish files use MOVEFILE_WRITE_THROUGH instead (platform::moveFile).
   (void)folder;
   return Status::success();
 #else
@@ -121,6 +143,13 @@ Status syncFolder(const std::filesystem::path& folder) {
   if (result != 0) return errnoStatus("flushing folder", folder, error);
   return Status::success();
 #endif
+}
+
+std::filesystem::path temporarySiblingOf(const std::filesystem::path& path) {
+  std::filesystem::path name(".");
+  name += path.filename().native();
+  name += "." + randomHexId(4) + ".tmp";
+  return (path.has_parent_path() ? path.parent_path() : std::filesystem::path(".")) / name;
 }
 
 }  // namespace odscan::scanner

@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "odscan/platform/system.h"
+#include "odscan/platform/utf8_path.h"
 #include "private_folder.h"
 
 namespace odscan::scanner {
@@ -23,8 +24,13 @@ Result<bool> makePrivateFolder(const std::filesystem::path& folder, std::string_
 }  // namespace
 
 std::string restrictedFolderMessage(const std::filesystem::path& folder) {
+#ifdef _WIN32
+  return "other users had access to '" + platform::toUtf8(folder) +
+         "'; its access list now lets in only its owner, SYSTEM and Administrators";
+#else
   return "other users had access to '" + folder.string() +
          "'; its mode is now 0700, so only its owner can use it";
+#endif
 }
 
 HomeFolder::HomeFolder(const std::filesystem::path& root) {

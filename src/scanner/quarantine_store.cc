@@ -2,6 +2,10 @@
 
 #include <openssl/rand.h>
 
+#ifdef _WIN32
+#include <windows.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -11,6 +15,9 @@
 
 #include "durable_file.h"
 #include "odscan/common/hasher.h"
+#include "odscan/platform/file_info.h"
+#include "odscan/platform/utf8_path.h"
+#include "odscan/platform/windows_files.h"
 #include "odscan/scanner/formatting.h"
 #include "odscan/scanner/random_id.h"
 #include "quarantine_file.h"
@@ -27,6 +34,16 @@ struct FileFacts {
   FileDigests digests;
 };
 
+// The path std::ifstream opens. On Windows that is the extended-length form,
+// because MSVCRT's _wfopen is limited to MAX_PATH (260 characters) otherwise.
+std::filesystem::path streamPath(const std::filesystem::path& path) {
+#ifdef _WIN32
+  return platform::extendedLengthPath(path);
+#else
+  return path;
+#endif
+}
+
 std::span<const std::uint8_t> bytesOf(const std::vector<char>& buffer, std::size_t count) {
   return {reinterpret_cast<const std::uint8_t*>(buffer.data()), count};
 }
@@ -35,9 +52,9 @@ std::span<const std::uint8_t> bytesOf(const std::vector<char>& buffer, std::size
 // every chunk as it is read.
 Result<FileFacts> readFile(const std::filesystem::path& path, DigestKindSet kinds,
                            const std::function<Status(std::span<const std::uint8_t>)>& consume) {
-  std::ifstream input(path, std::ios::binary);
+  std::ifstream input(streamPath(path), std::ios::binary);
   if (!input) {
-    return Status(StatusCode::kIoError, "cannot open '" + path.string() + "' for reading");
+    return Status(StatusCode::kIoError, "cannot open '" + platform::toUtf8(path) + "' for reading");
   }
 
   MultiHasher hasher(kinds);
@@ -54,7 +71,8 @@ Result<FileFacts> readFile(const std::filesystem::path& path, DigestKindSet kind
       if (Status consumed = consume(bytesOf(buffer, count)); !consumed.ok()) return consumed;
     }
   }
-  if (input.bad()) return Status(StatusCode::kIoError, "reading '" + path.string() + "' failed");
+  if (input.bad())
+    return Status(StatusCode::kIoError, "reading '" + platform::toUtf8(path) + "' failed");
   facts.digests = hasher.finish();
   return facts;
 }
@@ -93,8 +111,8 @@ class TemporaryFileGuard {
 
 Status filesystemError(std::string_view action, const std::filesystem::path& path,
                        const std::error_code& error) {
-  return Status(StatusCode::kIoError,
-                std::string(action) + " '" + path.string() + "' failed: " + error.message());
+  return Status(StatusCode::kIoError, std::string(action) + " '" + platform::toUtf8(path) +
+                                          "' failed: " + error.message());
 }
 
 // Explains why a symbolic link is not quarantined and names the file it points to,
@@ -106,9 +124,90 @@ std::string symbolicLinkProblem(const std::filesystem::path& link) {
     return "it is a symbolic link whose target cannot be resolved (" + error.message() +
            "); only regular files are quarantined";
   }
-  return "it is a symbolic link to '" + target.string() +
-         "', and links are not quarantined; scan '" + target.string() +
+  return "it is a symbolic link to '" + platform::toUtf8(target) +
+         "', and links are not quarantined; scan '" + platform::toUtf8(target) +
          "' with --action quarantine to quarantine the file itself";
+}
+
+// The type of the file to quarantine, without following a final link, and its
+// permission bits. Windows has no permission bits, so there the mode records the
+// read-only attribute: 0444 when it is set, 0644 when not.
+struct OriginalFile {
+  std::filesystem::file_type type = std::filesystem::file_type::none;
+  std::uint32_t mode = 0;
+};
+
+OriginalFile describeOriginal(const std::filesystem::path& file) {
+#ifdef _WIN32
+  // MSVCRT's stat() is limited to MAX_PATH, so the platform layer describes it.
+  auto info = platform::statPath(platform::toUtf8(file), false);
+  if (!info.ok()) return {};
+  OriginalFile original;
+  switch (info->type) {
+    case platform::FileType::kRegular:
+      original.type = std::filesystem::file_type::regular;
+      break;
+    case platform::FileType::kSymlink:
+      original.type = std::filesystem::file_type::symlink;
+      break;
+    case platform::FileType::kDirectory:
+      original.type = std::filesystem::file_type::directory;
+      break;
+    default:
+      original.type = std::filesystem::file_type::unknown;
+      break;
+  }
+  const DWORD attributes = ::GetFileAttributesW(platform::extendedLengthPath(file).c_str());
+  const bool readOnly =
+      attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_READONLY) != 0;
+  original.mode = readOnly ? 0444u : 0644u;
+  return original;
+#else
+  std::error_code error;
+  const auto status = std::filesystem::symlink_status(file, error);
+  if (error) return {};
+  return {status.type(), static_cast<std::uint32_t>(status.permissions()) & 07777u};
+#endif
+}
+
+// Gives a restored file the recorded permission bits. On Windows only the
+// read-only attribute follows them: it is set when the owner had no write bit.
+// Errors are ignored, because the bytes are restored either way.
+void applyMode(const std::filesystem::path& file, std::uint32_t mode) {
+#ifdef _WIN32
+  if ((mode & 0200u) != 0) return;
+  const std::filesystem::path target = platform::extendedLengthPath(file);
+  const DWORD attributes = ::GetFileAttributesW(target.c_str());
+  if (attributes == INVALID_FILE_ATTRIBUTES) return;
+  ::SetFileAttributesW(target.c_str(), attributes | FILE_ATTRIBUTE_READONLY);
+#else
+  std::error_code ignored;
+  std::filesystem::permissions(file, static_cast<std::filesystem::perms>(mode), ignored);
+#endif
+}
+
+// Renames a finished entry into place. On Windows MoveFileExW writes the rename
+// through to disk and, unlike std::filesystem::rename there, never replaces an
+// existing entry and never copies across volumes.
+Status publishEntry(const std::filesystem::path& temporary, const std::filesystem::path& entry) {
+#ifdef _WIN32
+  return platform::moveFile(temporary, entry, false);
+#else
+  std::error_code error;
+  std::filesystem::rename(temporary, entry, error);
+  return error ? filesystemError("renaming", temporary, error) : Status::success();
+#endif
+}
+
+Status removeOriginal(const std::filesystem::path& file) {
+#ifdef _WIN32
+  // Clears a read-only attribute first, which std::filesystem::remove does not.
+  return platform::removeFile(file);
+#else
+  std::error_code error;
+  if (std::filesystem::remove(file, error)) return Status::success();
+  return filesystemError("removing", file, error);
+#endif
 }
 
 Status checkScannedDigest(const QuarantineRequest& request, const FileDigests& digests) {
@@ -116,7 +215,7 @@ Status checkScannedDigest(const QuarantineRequest& request, const FileDigests& d
   const auto& now = digests.get(request.scannedDigest->kind);
   if (now && *now == *request.scannedDigest) return Status::success();
   return Status(StatusCode::kInvalidArgument,
-                "'" + request.file.string() +
+                "'" + platform::toUtf8(request.file) +
                     "' changed after it was scanned, so it was not quarantined; scan it again");
 }
 
@@ -141,8 +240,8 @@ Status writeEncryptedCopy(DurableFile& copy, const QuarantineRequest& request,
 
   if (facts->size != header.entry.originalSize ||
       *facts->digests.get(DigestKind::kSha256) != header.entry.originalSha256) {
-    return Status(StatusCode::kIoError,
-                  "'" + request.file.string() + "' changed while it was being quarantined");
+    return Status(StatusCode::kIoError, "'" + platform::toUtf8(request.file) +
+                                            "' changed while it was being quarantined");
   }
   return Status::success();
 }
@@ -160,9 +259,10 @@ Result<OpenEntry> openEntry(const std::filesystem::path& folder, const std::stri
   }
   const std::filesystem::path file = folder / (id + kEntryExtension);
   OpenEntry entry;
-  entry.payload.open(file, std::ios::binary);
+  entry.payload.open(streamPath(file), std::ios::binary);
   if (!entry.payload) {
-    return Status(StatusCode::kNotFound, "no quarantine entry " + id + " in '" + folder.string() +
+    return Status(StatusCode::kNotFound, "no quarantine entry " + id + " in '" +
+                                             platform::toUtf8(folder) +
                                              "'; run 'odscan quarantine list' to see them");
   }
 
@@ -171,8 +271,8 @@ Result<OpenEntry> openEntry(const std::filesystem::path& folder, const std::stri
   entry.header = std::move(*header);
   entry.header.entry.entryFile = file;
   if (entry.header.entry.id != id) {
-    return Status(StatusCode::kCorrupt, "quarantine entry '" + file.string() + "' names id " +
-                                            entry.header.entry.id +
+    return Status(StatusCode::kCorrupt, "quarantine entry '" + platform::toUtf8(file) +
+                                            "' names id " + entry.header.entry.id +
                                             " in its header; it was renamed or damaged");
   }
 
@@ -182,7 +282,7 @@ Result<OpenEntry> openEntry(const std::filesystem::path& folder, const std::stri
   if (error || fileSize < payloadStart ||
       fileSize - payloadStart != entry.header.entry.originalSize) {
     return Status(StatusCode::kTruncated,
-                  "quarantine entry '" + file.string() + "' does not hold the " +
+                  "quarantine entry '" + platform::toUtf8(file) + "' does not hold the " +
                       std::to_string(entry.header.entry.originalSize) +
                       " bytes its header records; it is damaged and cannot be restored");
   }
@@ -272,13 +372,14 @@ Status decryptPayload(OpenEntry& entry, DurableFile& output) {
     if (Status written = output.write(chunk); !written.ok()) return written;
   }
   if (entry.payload.bad()) {
-    return Status(StatusCode::kIoError, "reading '" + facts.entryFile.string() + "' failed");
+    return Status(StatusCode::kIoError,
+                  "reading '" + platform::toUtf8(facts.entryFile) + "' failed");
   }
 
   if (total != facts.originalSize ||
       *hasher.finish().get(DigestKind::kSha256) != facts.originalSha256) {
     return Status(StatusCode::kCorrupt,
-                  "the bytes in quarantine entry '" + facts.entryFile.string() +
+                  "the bytes in quarantine entry '" + platform::toUtf8(facts.entryFile) +
                       "' do not match the SHA-256 recorded when it was quarantined; the entry "
                       "is damaged, nothing was restored and the entry was kept");
   }
@@ -289,6 +390,15 @@ Status decryptPayload(OpenEntry& entry, DurableFile& output) {
 // publishes it, because creating a link fails atomically when `target` exists.
 Status publishRestoredFile(const std::filesystem::path& temporary,
                            const std::filesystem::path& target, bool overwrite) {
+#ifdef _WIN32
+  // Without MOVEFILE_REPLACE_EXISTING the rename itself fails atomically when
+  // `target` exists, so Windows needs no hard link.
+  Status moved = platform::moveFile(temporary, target, overwrite);
+  if (moved.code() == StatusCode::kAlreadyExists) {
+    return Status(StatusCode::kAlreadyExists, "'" + platform::toUtf8(target) + "' exists");
+  }
+  return moved;
+#else
   std::error_code error;
   if (overwrite) {
     std::filesystem::rename(temporary, target, error);
@@ -301,12 +411,13 @@ Status publishRestoredFile(const std::filesystem::path& temporary,
     return Status::success();
   }
   if (std::filesystem::exists(target)) {
-    return Status(StatusCode::kAlreadyExists, "'" + target.string() + "' exists");
+    return Status(StatusCode::kAlreadyExists, "'" + platform::toUtf8(target) + "' exists");
   }
   // File systems without hard links (FAT) fall back to a plain rename.
   error.clear();
   std::filesystem::rename(temporary, target, error);
   return error ? filesystemError("renaming", temporary, error) : Status::success();
+#endif
 }
 
 }  // namespace
@@ -325,9 +436,9 @@ Status QuarantineStore::storeCopy(const QuarantineRequest& request, const Quaran
   if (Status closed = copy->close(); !closed.ok()) return closed;
 
   if (Status fault = injectFault(QuarantineStep::kPublishCopy); !fault.ok()) return fault;
-  std::error_code error;
-  std::filesystem::rename(temporary, header.entry.entryFile, error);
-  if (error) return filesystemError("renaming", temporary, error);
+  if (Status published = publishEntry(temporary, header.entry.entryFile); !published.ok()) {
+    return published;
+  }
   guard.release();
   if (Status synced = syncFolder(folder_); !synced.ok()) {
     discard(header.entry.entryFile);
@@ -342,14 +453,13 @@ Status QuarantineStore::injectFault(QuarantineStep step) const {
 
 Result<QuarantineEntry> QuarantineStore::quarantine(const QuarantineRequest& request) {
   const std::string context =
-      "cannot quarantine '" + request.file.string() + "'; the file was left in place";
-  std::error_code error;
-  const auto status = std::filesystem::symlink_status(request.file, error);
-  if (!error && status.type() == std::filesystem::file_type::symlink) {
+      "cannot quarantine '" + platform::toUtf8(request.file) + "'; the file was left in place";
+  const OriginalFile original = describeOriginal(request.file);
+  if (original.type == std::filesystem::file_type::symlink) {
     return Status(StatusCode::kInvalidArgument, symbolicLinkProblem(request.file))
         .withContext(context);
   }
-  if (error || status.type() != std::filesystem::file_type::regular) {
+  if (original.type != std::filesystem::file_type::regular) {
     return Status(StatusCode::kInvalidArgument, "it is not a regular file").withContext(context);
   }
 
@@ -363,14 +473,18 @@ Result<QuarantineEntry> QuarantineStore::quarantine(const QuarantineRequest& req
   QuarantineHeader header;
   QuarantineEntry& entry = header.entry;
   entry.id = randomHexId(kEntryIdBytes);
+  std::error_code error;
   entry.originalPath = std::filesystem::absolute(request.file, error);
   if (error) entry.originalPath = request.file;
+  // absolute() keeps the separators it was given, and Windows paths from the
+  // command line may use '/'. The header records them as Windows shows them.
+  entry.originalPath.make_preferred();
   entry.originalSize = facts->size;
   entry.originalSha256 = *facts->digests.get(DigestKind::kSha256);
   entry.threatName = request.threatName;
   entry.detectionPath = request.detectionPath;
   entry.quarantinedAt = formatUtcTimestamp(std::chrono::system_clock::now());
-  entry.mode = static_cast<std::uint32_t>(status.permissions()) & 07777u;
+  entry.mode = original.mode;
   entry.sessionId = request.sessionId;
   entry.entryFile = folder_ / (entry.id + kEntryExtension);
   fillRandom(header.key);
@@ -385,9 +499,7 @@ Result<QuarantineEntry> QuarantineStore::quarantine(const QuarantineRequest& req
   if (!stored.ok()) return stored.withContext(context);
 
   Status removed = injectFault(QuarantineStep::kRemoveOriginal);
-  if (removed.ok() && !std::filesystem::remove(request.file, error)) {
-    removed = filesystemError("removing", request.file, error);
-  }
+  if (removed.ok()) removed = removeOriginal(request.file);
   if (!removed.ok()) {
     discard(entry.entryFile);
     return removed.withContext(context);
@@ -410,12 +522,12 @@ Result<QuarantineListing> QuarantineStore::list() const {
   QuarantineListing listing;
   for (const auto& item : iterator) {
     const std::filesystem::path& file = item.path();
-    if (file.extension() != kEntryExtension || !isHexId(file.stem().string())) continue;
-    Result<QuarantineEntry> entry = find(file.stem().string());
+    if (file.extension() != kEntryExtension || !isHexId(platform::toUtf8(file.stem()))) continue;
+    Result<QuarantineEntry> entry = find(platform::toUtf8(file.stem()));
     if (entry.ok()) {
       listing.entries.push_back(std::move(*entry));
     } else {
-      listing.damaged.push_back({file.stem().string(), file, entry.status()});
+      listing.damaged.push_back({platform::toUtf8(file.stem()), file, entry.status()});
     }
   }
 
@@ -436,8 +548,10 @@ Result<RestoreOutcome> QuarantineStore::restore(const RestoreRequest& request) {
   Result<std::filesystem::path> target = restoreTarget(outcome.entry, request.destination);
   if (!target.ok()) return target.status();
   outcome.restoredTo = std::move(*target);
-  const std::string context =
-      "cannot restore quarantine entry " + request.id + " to '" + outcome.restoredTo.string() + "'";
+  // A destination typed with '/' on Windows is shown with '\' like other paths.
+  outcome.restoredTo.make_preferred();
+  const std::string context = "cannot restore quarantine entry " + request.id + " to '" +
+                              platform::toUtf8(outcome.restoredTo) + "'";
   std::error_code error;
   if (!request.overwrite && std::filesystem::exists(outcome.restoredTo, error)) {
     return Status(StatusCode::kAlreadyExists,
@@ -452,8 +566,12 @@ Result<RestoreOutcome> QuarantineStore::restore(const RestoreRequest& request) {
       return created.withContext(context);
     }
   }
-  const std::filesystem::path temporary = folder / ("." + outcome.restoredTo.filename().string() +
-                                                    ".odscan-restore-" + randomHexId(4) + ".tmp");
+  // Built from path pieces rather than strings, so a name that is not ASCII keeps
+  // its exact characters on Windows.
+  std::filesystem::path temporaryName = ".";
+  temporaryName += outcome.restoredTo.filename();
+  temporaryName += ".odscan-restore-" + randomHexId(4) + ".tmp";
+  const std::filesystem::path temporary = folder / temporaryName;
   Result<DurableFile> output = DurableFile::createOwnerOnly(temporary);
   if (!output.ok()) return output.status().withContext(context);
   TemporaryFileGuard guard(temporary);
@@ -463,8 +581,7 @@ Result<RestoreOutcome> QuarantineStore::restore(const RestoreRequest& request) {
   }
   if (Status synced = output->sync(); !synced.ok()) return synced.withContext(context);
   if (Status closed = output->close(); !closed.ok()) return closed.withContext(context);
-  std::filesystem::permissions(temporary, static_cast<std::filesystem::perms>(outcome.entry.mode),
-                               error);
+  applyMode(temporary, outcome.entry.mode);
 
   if (Status published = publishRestoredFile(temporary, outcome.restoredTo, request.overwrite);
       !published.ok()) {

@@ -17,6 +17,7 @@
 #include "odscan/scanner/quarantine_store.h"
 #include "odscan/scanner/result_reporter.h"
 #include "odscan/scanner/scan_monitor.h"
+#include "odscan/scanner/scan_observer.h"
 #include "odscan/scanner/scan_report.h"
 #include "odscan/scanner/session.h"
 
@@ -356,11 +357,26 @@ void ScanRun::logPoolEvent(const query::PoolEvent& event) {
 }
 
 void ScanRun::scan() {
+  // ScanEngine::scan() clears a cancellation made before it starts, so an interrupt
+  // that arrived during the checks before the scan is handled here.
+  // NOTE: an interrupt that arrives between this check and the engine's start is lost.
+  if (io_.interrupt != nullptr && io_.interrupt->load()) {
+    report_.summary.cancelled = true;
+    report_.outcome = ScanOutcome::kCancelled;
+    console_.printError("odscan: scan cancelled before the first file was read");
+    session_->logger().warn("scan cancelled by the user before it started; no file was scanned");
+    return;
+  }
+
   ResultReporter reporter(console_, *session_, options_.infectedOnly);
   ScanEngine engine(pattern_, options_.engine);
-  ScanMonitor monitor(console_, reporter,
-                      {[&engine] { return engine.progress(); }, [&engine] { engine.cancel(); }},
-                      io_.interrupt);
+  ScanMonitor::Hooks hooks;
+  hooks.progress = [&engine] { return engine.progress(); };
+  hooks.cancel = [&engine] { engine.cancel(); };
+  if (io_.observer != nullptr) {
+    hooks.observe = [this](const ScanProgressUpdate& update) { io_.observer->onProgress(update); };
+  }
+  ScanMonitor monitor(console_, reporter, std::move(hooks), io_.interrupt);
 
   session_->logger().info("scan started with pattern version {}: {}, profile {}",
                           pattern_->version(), formatCount(options_.roots.size(), "root", "roots"),
@@ -483,6 +499,7 @@ int ScanRun::finish() {
        {"counts", report_.toJson()["counts"]}});
 
   if (report_.outcome != ScanOutcome::kNotStarted && !options_.noSummary) printSummary(exitCode);
+  if (io_.observer != nullptr) io_.observer->onReport(report_, exitCode);
   return static_cast<int>(exitCode);
 }
 

@@ -61,7 +61,8 @@ void ScanMonitor::run() {
     if (interrupt_ != nullptr && interrupt_->load() && !interrupted_.exchange(true)) {
       hooks_.cancel();
     }
-    if (console_.showsProgress() && std::chrono::steady_clock::now() >= nextRedraw) {
+    const bool reports = console_.showsProgress() || hooks_.observe != nullptr;
+    if (reports && std::chrono::steady_clock::now() >= nextRedraw) {
       redraw();
       nextRedraw = std::chrono::steady_clock::now() + redrawInterval_;
     }
@@ -70,10 +71,18 @@ void ScanMonitor::run() {
 }
 
 void ScanMonitor::redraw() {
-  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+  ScanProgressUpdate update;
+  update.progress = hooks_.progress();
+  update.counts = reporter_.counts();
+  update.currentPath = reporter_.currentPath();
+  update.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started_);
-  console_.showProgress(
-      formatProgressLine(hooks_.progress(), reporter_.counts(), elapsed, reporter_.currentPath()));
+
+  if (console_.showsProgress()) {
+    console_.showProgress(
+        formatProgressLine(update.progress, update.counts, update.elapsed, update.currentPath));
+  }
+  if (hooks_.observe) hooks_.observe(update);
   // The next result to finish publishes its path for the following redraw.
   reporter_.requestCurrentPath();
 }

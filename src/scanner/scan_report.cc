@@ -6,7 +6,6 @@
 #include "durable_file.h"
 #include "odscan/platform/utf8_path.h"
 #include "odscan/scanner/formatting.h"
-#include "odscan/scanner/random_id.h"
 
 namespace odscan::scanner {
 namespace {
@@ -34,10 +33,6 @@ nlohmann::ordered_json countsToJson(const ScanReport& report) {
 
 std::filesystem::path folderOf(const std::filesystem::path& path) {
   return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-}
-
-std::filesystem::path temporaryNameFor(const std::filesystem::path& path) {
-  return folderOf(path) / ("." + path.filename().string() + "." + randomHexId(4) + ".tmp");
 }
 
 nlohmann::ordered_json actionToJson(const QuarantineAction& action) {
@@ -174,7 +169,7 @@ Status writeJsonFile(const std::filesystem::path& path, const nlohmann::ordered_
                      FileAccess access) {
   const std::string text =
       document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  const std::filesystem::path temporary = temporaryNameFor(path);
+  const std::filesystem::path temporary = temporarySiblingOf(path);
 
   Result<DurableFile> file = access == FileAccess::kOwnerOnly
                                  ? DurableFile::createOwnerOnly(temporary)
@@ -209,7 +204,7 @@ Status checkJsonFileWritable(const std::filesystem::path& path) {
                       "report.json");
   }
 
-  const std::filesystem::path probe = temporaryNameFor(path);
+  const std::filesystem::path probe = temporarySiblingOf(path);
   Result<DurableFile> file = DurableFile::create(probe, 0600);
   if (!file.ok()) {
     const std::string folder = "'" + folderOf(path).string() + "'";

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "durable_file.h"
+#include "odscan/platform/utf8_path.h"
 #include "odscan/scanner/formatting.h"
 #include "odscan/scanner/random_id.h"
 #include "private_folder.h"
@@ -31,12 +32,12 @@ Result<NewFolder> createSessionFolder(const HomeFolder& home,
     Result<bool> created = createPrivateFolder(folder);
     if (!created.ok()) {
       return created.status().withContext("cannot create a session folder in '" +
-                                          home.sessions().string() + "'");
+                                          platform::toUtf8(home.sessions()) + "'");
     }
     if (*created) return NewFolder{id, folder};
   }
-  return Status(StatusCode::kAlreadyExists,
-                "cannot find a free session folder name under '" + home.sessions().string() + "'");
+  return Status(StatusCode::kAlreadyExists, "cannot find a free session folder name under '" +
+                                                platform::toUtf8(home.sessions()) + "'");
 }
 
 Result<std::shared_ptr<spdlog::logger>> openLogger(const std::filesystem::path& path,
@@ -47,7 +48,9 @@ Result<std::shared_ptr<spdlog::logger>> openLogger(const std::filesystem::path& 
     return file.status().withContext("cannot create the session log");
   }
   try {
-    auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.string());
+    // path.native() is what spdlog takes: a UTF-16 name on Windows, where the
+    // build defines SPDLOG_WCHAR_FILENAMES, so a non-ASCII HCEXEC keeps its log.
+    auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.native());
     auto logger = std::make_shared<spdlog::logger>("session-" + sessionId, std::move(sink));
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-7l session=" + sessionId + " %v",
                         spdlog::pattern_time_type::utc);
@@ -57,8 +60,8 @@ Result<std::shared_ptr<spdlog::logger>> openLogger(const std::filesystem::path& 
     logger->flush_on(spdlog::level::info);
     return logger;
   } catch (const spdlog::spdlog_ex& error) {
-    return Status(StatusCode::kIoError,
-                  "cannot create the session log '" + path.string() + "': " + error.what());
+    return Status(StatusCode::kIoError, "cannot create the session log '" + platform::toUtf8(path) +
+                                            "': " + error.what());
   }
 }
 
@@ -79,7 +82,8 @@ Result<std::unique_ptr<Session>> Session::create(const HomeFolder& home, std::st
 
   auto session = std::unique_ptr<Session>(
       new Session(folder->id, folder->folder, now, std::move(*logger), std::move(*events)));
-  session->logger().info("session started for '{}' in '{}'", command, folder->folder.string());
+  session->logger().info("session started for '{}' in '{}'", command,
+                         platform::toUtf8(folder->folder));
   return session;
 }
 

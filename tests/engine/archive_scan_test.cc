@@ -606,7 +606,11 @@ TEST_F(ArchiveScanTest, ControlCharactersAndInvalidUtf8AreReplaced) {
   const std::string outer = scanFile("names.tar", tar);
 
   EXPECT_NE(sink_.find(outer + "!line?break?[31m.txt"), nullptr);
+#ifndef _WIN32
+  // On Windows libarchive decodes raw tar names through a Windows code page, in
+  // which these bytes are valid characters.
   EXPECT_NE(sink_.find(outer + "!bad??.txt"), nullptr);
+#endif
 }
 
 TEST_F(ArchiveScanTest, HugeMemberNameIsCut) {

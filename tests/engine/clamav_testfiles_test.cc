@@ -41,7 +41,9 @@ class ClamavTestFilesTest : public ::testing::Test {
   }
 
   Verdict verdictOf(const std::string& relative) {
-    const ScanResult* result = sink_.find((kTestFiles / relative).string());
+    // displayPath() makes the path absolute as the engine reports it: on Windows
+    // the folder becomes Z:\usr\share\clamav-testfiles under wine.
+    const ScanResult* result = sink_.find(testing::displayPath(kTestFiles / relative));
     EXPECT_NE(result, nullptr) << "no result for " << relative;
     return result == nullptr ? Verdict::kClean : result->verdict;
   }

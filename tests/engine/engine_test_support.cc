@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <random>
 #include <system_error>
 
 #include "odscan/common/hasher.h"
@@ -14,12 +15,31 @@
 
 namespace odscan::testing {
 
+#ifdef _WIN32
+// MinGW has no mkdtemp(). create_directory() fails on an existing name, so a
+// random name that it creates belongs to this object alone.
+TempFolder::TempFolder() {
+  std::random_device seed;
+  std::mt19937_64 random(seed());
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const auto candidate =
+        platform::tempDirectory() / ("odscan-engine-test-" + std::to_string(random()));
+    std::error_code error;
+    if (std::filesystem::create_directory(candidate, error)) {
+      path_ = candidate;
+      return;
+    }
+  }
+  throw std::runtime_error("cannot create a folder in " + platform::tempDirectory().string());
+}
+#else
 TempFolder::TempFolder() {
   std::string pattern = (platform::tempDirectory() / "odscan-engine-test-XXXXXX").string();
   const char* created = ::mkdtemp(pattern.data());
   if (created == nullptr) throw std::runtime_error("cannot create a folder from " + pattern);
   path_ = created;
 }
+#endif
 
 TempFolder::~TempFolder() {
   std::error_code error;

@@ -191,7 +191,7 @@ TEST(ZipDirectoryTest, StoredAndDeflatedEntriesAreListed) {
   EXPECT_EQ(first.name, "a.txt");
   EXPECT_FALSE(first.deflated);
   EXPECT_EQ(first.uncompressedSize, 5u);
-  EXPECT_EQ(zip.substr(first.dataOffset, 5), "alpha");
+  EXPECT_EQ(zip.substr(static_cast<std::size_t>(first.dataOffset), 5), "alpha");
   const ZipEntry& second = (*entries)[1];
   EXPECT_TRUE(second.deflated);
   EXPECT_EQ(second.uncompressedSize, 300u);

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+
+#ifndef _WIN32
 #include <sys/stat.h>
+#endif
 
 #include "pattern_test_support.h"
 
@@ -89,12 +92,16 @@ TEST(SigningKeyTest, KeysRoundTripThroughFiles) {
 }
 
 TEST(SigningKeyTest, PrivateKeyFileIsOwnerOnly) {
+#ifdef _WIN32
+  GTEST_SKIP() << "POSIX permission bits; on Windows the key file inherits the folder's ACL";
+#else
   TempDir dir;
   ASSERT_TRUE(testing::generateKey().writeFile(dir / "publisher.key").ok());
 
   struct stat info {};
   ASSERT_EQ(::stat((dir / "publisher.key").c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
+#endif
 }
 
 TEST(SigningKeyTest, PemFromOpensslCommandLineIsAccepted) {

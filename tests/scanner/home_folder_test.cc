@@ -1,7 +1,10 @@
 #include "odscan/scanner/home_folder.h"
 
 #include <gtest/gtest.h>
+
+#ifndef _WIN32
 #include <unistd.h>
+#endif
 
 #include <cstdlib>
 #include <optional>
@@ -12,6 +15,11 @@ namespace odscan::scanner {
 namespace {
 
 using testing::TempFolder;
+
+// Tests between `#ifndef _WIN32` and `#endif` check POSIX modes, TMPDIR,
+// symbolic links and owners. home_folder_windows_test.cc contains their Windows
+// counterparts: GetTempPathW, the owner-only access list, and junctions.
+#ifndef _WIN32
 
 // Sets an environment variable for one test and restores it afterwards.
 class ScopedEnvironment {
@@ -39,6 +47,8 @@ TEST(HomeFolderTest, DefaultRootIsHcexecInTemporaryFolder) {
   EXPECT_EQ(HomeFolder::defaultRoot(), temp.path() / "HCEXEC");
 }
 
+#endif  // _WIN32
+
 TEST(HomeFolderTest, CreateLayoutMakesThreeFolders) {
   TempFolder temp;
   HomeFolder home(temp / "HCEXEC");
@@ -47,6 +57,8 @@ TEST(HomeFolderTest, CreateLayoutMakesThreeFolders) {
   EXPECT_TRUE(std::filesystem::is_directory(temp / "HCEXEC" / "sessions"));
   EXPECT_TRUE(std::filesystem::is_directory(temp / "HCEXEC" / "quarantine"));
 }
+
+#ifndef _WIN32
 
 TEST(HomeFolderTest, NewRootIsPrivateToItsOwner) {
   TempFolder temp;
@@ -81,6 +93,8 @@ TEST(HomeFolderTest, OpenExistingFoldersAreRestrictedAndReported) {
             (std::vector<std::filesystem::path>{home.root(), home.sessions()}));
 }
 
+#endif  // _WIN32
+
 TEST(HomeFolderTest, PrivateExistingFoldersAreNotReported) {
   TempFolder temp;
   HomeFolder home(temp / "HCEXEC");
@@ -90,11 +104,15 @@ TEST(HomeFolderTest, PrivateExistingFoldersAreNotReported) {
   EXPECT_TRUE(again->restricted.empty());
 }
 
+#ifndef _WIN32
+
 TEST(HomeFolderTest, RestrictedFolderMessageNamesFolderAndMode) {
   const std::string message = restrictedFolderMessage("/tmp/HCEXEC");
   EXPECT_NE(message.find("'/tmp/HCEXEC'"), std::string::npos) << message;
   EXPECT_NE(message.find("0700"), std::string::npos) << message;
 }
+
+#endif  // _WIN32
 
 TEST(HomeFolderTest, TrailingSeparatorNamesSameRoot) {
   TempFolder temp;
@@ -131,12 +149,16 @@ TEST(HomeFolderTest, RelativeRootBecomesAbsolute) {
 }
 
 TEST(HomeFolderTest, DefaultComponentPathsAreInComponents) {
-  HomeFolder home("/x/HCEXEC");
-  EXPECT_EQ(home.defaultPatternPath(), "/x/HCEXEC/components/agent-pattern.ptn");
-  EXPECT_EQ(home.defaultPublicKeyPath(), "/x/HCEXEC/components/publisher.pub");
+  // An absolute root on every system ("/x" has no drive letter on Windows).
+  const std::filesystem::path root = std::filesystem::current_path() / "x" / "HCEXEC";
+  HomeFolder home(root);
+  EXPECT_EQ(home.defaultPatternPath(), root / "components" / "agent-pattern.ptn");
+  EXPECT_EQ(home.defaultPublicKeyPath(), root / "components" / "publisher.pub");
 }
 
 // Error paths
+
+#ifndef _WIN32
 
 TEST(HomeFolderTest, SymbolicLinkRootIsRejected) {
   TempFolder temp;
@@ -158,6 +180,8 @@ TEST(HomeFolderTest, RootOwnedByAnotherUserIsRejected) {
   EXPECT_NE(status.message().find("another user"), std::string::npos);
 }
 
+#endif  // _WIN32
+
 TEST(HomeFolderTest, RootThatIsAFileIsNamedAsFile) {
   TempFolder temp;
   testing::writeFile(temp / "HCEXEC", "not a folder");
@@ -178,6 +202,8 @@ TEST(HomeFolderTest, EmptyRootIsRejected) {
   EXPECT_EQ(home.checkExisting(home.root()).code(), StatusCode::kInvalidArgument);
 }
 
+#ifndef _WIN32
+
 TEST(HomeFolderTest, SymbolicLinkSubFolderIsRejected) {
   TempFolder temp;
   std::filesystem::create_directories(temp / "HCEXEC");
@@ -187,6 +213,8 @@ TEST(HomeFolderTest, SymbolicLinkSubFolderIsRejected) {
   EXPECT_EQ(status.code(), StatusCode::kPermissionDenied);
   EXPECT_NE(status.message().find("symbolic link"), std::string::npos) << status.message();
 }
+
+#endif  // _WIN32
 
 TEST(HomeFolderTest, SubFolderThatIsAFileIsReported) {
   TempFolder temp;

@@ -104,8 +104,12 @@ TEST_F(QuarantineStoreTest, RestoreIsByteExact) {
   ASSERT_TRUE(restored.ok()) << restored.status().toString();
   EXPECT_EQ(restored->restoredTo, file);
   EXPECT_EQ(readFile(file), contents);
+#ifndef _WIN32
+  // Windows keeps only a read-only attribute; quarantine_store_windows_test.cc
+  // checks that it comes back.
   EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read);
+#endif
 }
 
 TEST_F(QuarantineStoreTest, EmptyFileRoundTrips) {
@@ -163,6 +167,9 @@ TEST_F(QuarantineStoreTest, RestoreToFilePathCreatesMissingFolders) {
   EXPECT_EQ(readFile(target), testing::eicarText());
 }
 
+// POSIX only: on Windows the entry inherits the owner-only access list of its
+// folder, which home_folder_windows_test.cc checks.
+#ifndef _WIN32
 TEST_F(QuarantineStoreTest, EntryFileIsPrivateWhateverTheUmask) {
   testing::ScopedUmask umask(0);
   const fs::path file = temp_ / "eicar.com";
@@ -170,6 +177,7 @@ TEST_F(QuarantineStoreTest, EntryFileIsPrivateWhateverTheUmask) {
   const QuarantineEntry entry = quarantineOrFail(file);
   EXPECT_EQ(testing::modeOf(entry.entryFile), 0600u);
 }
+#endif
 
 TEST_F(QuarantineStoreTest, RestoreWithOverwriteReplacesFile) {
   const fs::path file = temp_ / "eicar.com";
@@ -268,6 +276,9 @@ TEST_F(QuarantineStoreTest, ChangedFileIsNotQuarantined) {
   EXPECT_EQ(filesIn(store_.folder()), 0u);
 }
 
+// POSIX only: creating a symbolic link on Windows needs a privilege or developer
+// mode, and wine 8 cannot create one at all.
+#ifndef _WIN32
 TEST_F(QuarantineStoreTest, SymbolicLinkIsNotQuarantined) {
   writeFile(temp_ / "target", testing::eicarText());
   fs::create_symlink(temp_ / "target", temp_ / "link");
@@ -286,6 +297,7 @@ TEST_F(QuarantineStoreTest, SymbolicLinkErrorNamesTarget) {
             std::string::npos)
       << entry.status().message();
 }
+#endif
 
 TEST_F(QuarantineStoreTest, MissingFileIsReported) {
   Result<QuarantineEntry> entry = store_.quarantine(requestFor(temp_ / "missing"));

@@ -28,6 +28,13 @@ TempFolder::~TempFolder() {
       std::filesystem::permissions(it->path(), std::filesystem::perms::owner_all,
                                    std::filesystem::perm_options::add, ignored);
     }
+#ifdef _WIN32
+    // Windows cannot delete a read-only file; the write bit clears that attribute.
+    if (it->is_regular_file(ignored)) {
+      std::filesystem::permissions(it->path(), std::filesystem::perms::owner_write,
+                                   std::filesystem::perm_options::add, ignored);
+    }
+#endif
   }
   std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::add, ignored);
@@ -39,12 +46,24 @@ ScopedUmask::ScopedUmask(unsigned mask) : previous_(::umask(static_cast<mode_t>(
 ScopedUmask::~ScopedUmask() { ::umask(static_cast<mode_t>(previous_)); }
 
 unsigned modeOf(const std::filesystem::path& path) {
+#ifdef _WIN32
+  // MinGW has no lstat(). Windows keeps no mode bits, and these are the ones
+  // MSVCRT derives from the read-only attribute.
+  std::error_code error;
+  const auto status = std::filesystem::symlink_status(path, error);
+  if (error) {
+    ADD_FAILURE() << "cannot stat " << path << ": " << error.message();
+    return 0;
+  }
+  return static_cast<unsigned>(status.permissions()) & 07777u;
+#else
   struct stat info {};
   if (::lstat(path.c_str(), &info) != 0) {
     ADD_FAILURE() << "cannot stat " << path;
     return 0;
   }
   return info.st_mode & 07777u;
+#endif
 }
 
 void writeFile(const std::filesystem::path& path, const std::string& contents) {

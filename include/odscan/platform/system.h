@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "odscan/common/status.h"
 
@@ -26,5 +27,17 @@ std::string hostName();
 
 // Returns the login name of the user running the process, or "unknown-user".
 std::string userName();
+
+// Returns the program's command-line arguments in UTF-8, the program name first.
+// Windows gives main() its arguments in the ANSI code page, which turns the
+// characters outside that code page into '?'. There the arguments are read again
+// with GetCommandLineW, and `argc` and `argv` serve only when that fails.
+#ifdef _WIN32
+std::vector<std::string> commandLineArguments(int argc, char** argv);
+#else
+inline std::vector<std::string> commandLineArguments(int argc, char** argv) {
+  return std::vector<std::string>(argv, argv + argc);
+}
+#endif
 
 }  // namespace odscan::platform

@@ -12,6 +12,9 @@
 // On POSIX systems every folder odscan creates in HCEXEC, the root included, gets
 // mode 0700, and every file it writes there gets 0600, whatever the umask. /tmp is
 // shared, and the session logs name the user's files and the threats in them.
+// On Windows the same folders get a protected access list that lets in only the
+// user, SYSTEM and Administrators, and the files inside inherit it. %TEMP% is
+// per user already, but --home can point anywhere.
 //
 // Thread safety: an immutable value; methods may be called from any thread.
 #pragma once
@@ -28,7 +31,8 @@ namespace odscan::scanner {
 // caller logs them once a session is open.
 struct LayoutChanges {
   // Folders (the root or one of its three sub-folders) that group or other users
-  // could use and whose mode was set to 0700.
+  // could use and whose mode was set to 0700 (on Windows: whose access list was
+  // replaced by the owner-only one).
   std::vector<std::filesystem::path> restricted;
 };
 
@@ -55,10 +59,11 @@ class HomeFolder {
   std::filesystem::path defaultPublicKeyPath() const { return components() / "publisher.pub"; }
 
   // Creates the root and its three sub-folders when missing, with mode 0700 on
-  // POSIX. Existing ones that group or other users could use are set to 0700 too.
-  // A root or sub-folder that is a file, a symbolic link or belongs to another user
-  // is rejected (kInvalidArgument or kPermissionDenied), because /tmp is shared
-  // and another user could have planted it to read or redirect session data.
+  // POSIX (the owner-only access list on Windows). Existing ones that group or
+  // other users could use are restricted the same way. A root or sub-folder that
+  // is a file, a symbolic link (or junction) or belongs to another user is
+  // rejected (kInvalidArgument or kPermissionDenied), because /tmp is shared and
+  // another user could have planted it to read or redirect session data.
   Result<LayoutChanges> createLayout() const;
 
   // Checks, without creating or changing anything, that `folder` (the root or one

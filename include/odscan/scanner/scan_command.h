@@ -35,6 +35,8 @@
 
 namespace odscan::scanner {
 
+class ScanObserver;
+
 // The streams and terminal facts of one command run.
 struct CommandIo {
   std::ostream& out;
@@ -43,6 +45,8 @@ struct CommandIo {
   bool showProgress = false;
   // Set (by a SIGINT handler, for example) to cancel a running scan; may be null.
   const std::atomic<bool>* interrupt = nullptr;
+  // Receives the progress and the report of `odscan scan`; may be null.
+  ScanObserver* observer = nullptr;
 };
 
 enum class ScanAction {

@@ -1,7 +1,8 @@
 // ScanMonitor: a thread that runs beside ScanEngine::scan(). It redraws the
 // progress line (files, bytes, rate, threats, the current path) a few times per
-// second when the console shows progress, and it turns an interrupt request
-// (Ctrl+C) into ScanEngine::cancel().
+// second when the console shows progress, passes the same counters to an
+// optional observer, and turns an interrupt request (Ctrl+C) into
+// ScanEngine::cancel().
 //
 // Ownership: refers to the console, reporter and interrupt flag it is given; they
 // must outlive it. The destructor stops the thread.
@@ -19,6 +20,7 @@
 #include "odscan/engine/scan_engine.h"
 #include "odscan/scanner/console.h"
 #include "odscan/scanner/result_reporter.h"
+#include "odscan/scanner/scan_observer.h"
 
 namespace odscan::scanner {
 
@@ -36,6 +38,9 @@ class ScanMonitor {
   struct Hooks {
     std::function<ScanProgress()> progress;  // ScanEngine::progress
     std::function<void()> cancel;            // ScanEngine::cancel
+    // Optional; receives the counters at each redraw, also when the console shows
+    // no progress line.
+    std::function<void(const ScanProgressUpdate&)> observe = nullptr;
   };
 
   // `interrupt` may be null; when it becomes true the monitor cancels the scan once.

@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "odscan/platform/utf8_path.h"
 #include "odscan/scanner/option_values.h"
 
 namespace odscan::tool {
@@ -197,41 +198,74 @@ CLI::Validator nonEmptyPath() {
       "");
 }
 
+namespace {
+
+// Adds an option that assigns its one UTF-8 value to `target`, a path or an
+// optional path.
+template <typename PathTarget>
+CLI::Option* addSinglePathOption(CLI::App& command, const std::string& name, PathTarget& target,
+                                 const std::string& description) {
+  return command
+      .add_option_function<std::string>(
+          name, [&target](const std::string& value) { target = platform::fromUtf8(value); },
+          description)
+      ->check(nonEmptyPath());
+}
+
+}  // namespace
+
+CLI::Option* addPathOption(CLI::App& command, const std::string& name,
+                           std::filesystem::path& target, const std::string& description) {
+  return addSinglePathOption(command, name, target, description);
+}
+
+CLI::Option* addPathOption(CLI::App& command, const std::string& name,
+                           std::optional<std::filesystem::path>& target,
+                           const std::string& description) {
+  return addSinglePathOption(command, name, target, description);
+}
+
+CLI::Option* addPathOption(CLI::App& command, const std::string& name,
+                           std::vector<std::filesystem::path>& target,
+                           const std::string& description) {
+  return command
+      .add_option_function<std::vector<std::string>>(
+          name,
+          [&target](const std::vector<std::string>& values) {
+            target.clear();
+            for (const std::string& value : values) target.push_back(platform::fromUtf8(value));
+          },
+          description)
+      ->check(nonEmptyPath());
+}
+
 void addHomeOption(CLI::App& command, std::optional<std::filesystem::path>& home) {
-  command
-      .add_option("--home", home,
-                  "HCEXEC folder for components, sessions and quarantine "
-                  "(default: HCEXEC in the temporary folder)")
-      ->check(nonEmptyPath())
+  addPathOption(command, "--home", home,
+                "HCEXEC folder for components, sessions and quarantine "
+                "(default: HCEXEC in the temporary folder)")
       ->option_text("DIR");
 }
 
 void addScanOptions(CLI::App& scan, scanner::ScanCommandOptions& options) {
   auto& engine = options.engine;
 
-  scan.add_option("paths", options.roots, "Files and folders to scan")
-      ->required()
-      ->check(nonEmptyPath());
+  addPathOption(scan, "paths", options.roots, "Files and folders to scan")->required();
   addHomeOption(scan, options.home);
-  scan.add_option("--pattern", options.patternPath,
-                  "Smart Scan Agent Pattern file (default: <home>/components/agent-pattern.ptn)")
-      ->check(nonEmptyPath())
+  addPathOption(scan, "--pattern", options.patternPath,
+                "Smart Scan Agent Pattern file (default: <home>/components/agent-pattern.ptn)")
       ->option_text("FILE");
-  scan.add_option("--public-key", options.publicKeyPath,
-                  "Publisher's public key that verifies the pattern "
-                  "(default: <home>/components/publisher.pub)")
-      ->check(nonEmptyPath())
+  addPathOption(scan, "--public-key", options.publicKeyPath,
+                "Publisher's public key that verifies the pattern "
+                "(default: <home>/components/publisher.pub)")
       ->option_text("FILE");
-  scan.add_option("--json", options.jsonPath, "Also write the JSON report to this file")
-      ->check(nonEmptyPath())
+  addPathOption(scan, "--json", options.jsonPath, "Also write the JSON report to this file")
       ->option_text("FILE");
   scan.add_flag("--infected", options.infectedOnly, "Print only infected objects");
   scan.add_flag("--no-summary", options.noSummary, "Do not print the summary at the end");
   addChoiceOptions(scan, options);
-  scan.add_option("--exclude", engine.excludePaths, "File or folder not to scan (repeatable)")
+  addPathOption(scan, "--exclude", engine.excludePaths, "File or folder not to scan (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->check(nonEmptyPath())
       ->option_text("PATH");
   scan.add_option("--exclude-ext", engine.excludeExtensions,
                   "File name extension not to scan, such as iso (repeatable)")

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "odscan/scanner/scan_command.h"
 
@@ -22,6 +24,19 @@ CLI::Validator countValue(std::uint64_t minimum, std::uint64_t maximum);
 // Returns a check that rejects an empty path, which would otherwise mean the
 // working directory.
 CLI::Validator nonEmptyPath();
+
+// Add an option whose value is a path given in UTF-8, as main() receives every
+// argument. Bound to a path, CLI11 would construct it from the std::string, which
+// on Windows reads the text in the ANSI code page and turns the characters outside
+// it into '?'. Every value must be non-empty (nonEmptyPath()).
+CLI::Option* addPathOption(CLI::App& command, const std::string& name,
+                           std::filesystem::path& target, const std::string& description);
+CLI::Option* addPathOption(CLI::App& command, const std::string& name,
+                           std::optional<std::filesystem::path>& target,
+                           const std::string& description);
+CLI::Option* addPathOption(CLI::App& command, const std::string& name,
+                           std::vector<std::filesystem::path>& target,
+                           const std::string& description);
 
 // Adds --home DIR to `command`.
 void addHomeOption(CLI::App& command, std::optional<std::filesystem::path>& home);

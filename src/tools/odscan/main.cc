@@ -1,5 +1,6 @@
 // odscan: the On-demand Scan program. It parses the command line and hands over
-// to the odscan_scanner library. docs/scanner.md is the operating guide.
+// to the odscan_scanner library. docs/scanner.md is the operating guide. On
+// Windows the same program also opens the scanner's window (docs/window.md).
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 #ifdef _WIN32
 #include <io.h>
@@ -15,15 +17,20 @@
 #endif
 
 #include "command_line_options.h"
+#include "odscan/platform/system.h"
 #include "odscan/scanner/maintenance_commands.h"
 #include "odscan/scanner/scan_command.h"
+
+#ifdef _WIN32
+#include "odscan/gui/window_command.h"
+#endif
 
 namespace {
 
 using odscan::scanner::CommandIo;
 using odscan::tool::addHomeOption;
+using odscan::tool::addPathOption;
 using odscan::tool::countValue;
-using odscan::tool::nonEmptyPath;
 
 constexpr int kUsageError = 2;
 
@@ -65,6 +72,12 @@ struct Commands {
   CLI::App* list = nullptr;
   CLI::App* restore = nullptr;
   CLI::App* install = nullptr;
+
+#ifdef _WIN32
+  odscan::scanner::ScanCommandOptions windowOptions;
+  bool silent = false;
+  CLI::App* window = nullptr;
+#endif
 };
 
 void addCleanupCommand(CLI::App& app, Commands& commands) {
@@ -91,12 +104,10 @@ void addQuarantineCommands(CLI::App& app, Commands& commands) {
   commands.restore
       ->add_option("id", restoreOptions.id, "Quarantine id from 'odscan quarantine list'")
       ->required();
-  commands.restore
-      ->add_option("--to", restoreOptions.destination,
-                   "Restore here instead of the original path: a path ending in '/' or an "
-                   "existing folder receives the file under its original name, any other path "
-                   "is the file itself; missing folders are created")
-      ->check(nonEmptyPath())
+  addPathOption(*commands.restore, "--to", restoreOptions.destination,
+                "Restore here instead of the original path: a path ending in '/' or an "
+                "existing folder receives the file under its original name, any other path "
+                "is the file itself; missing folders are created")
       ->option_text("PATH");
   commands.restore->add_flag("--force", restoreOptions.force, "Replace an existing file");
   addHomeOption(*commands.restore, restoreOptions.home);
@@ -112,22 +123,58 @@ void addComponentsCommands(CLI::App& app, Commands& commands) {
       "install",
       "Verify a Smart Scan Agent Pattern with a public key and copy both into "
       "<home>/components (the launcher's job in production)");
-  commands.install
-      ->add_option("--pattern", installOptions.patternPath, "Smart Scan Agent Pattern file")
+  addPathOption(*commands.install, "--pattern", installOptions.patternPath,
+                "Smart Scan Agent Pattern file")
       ->required()
-      ->check(nonEmptyPath())
       ->option_text("FILE");
-  commands.install
-      ->add_option("--public-key", installOptions.publicKeyPath,
-                   "Publisher's public key that verifies the pattern")
+  addPathOption(*commands.install, "--public-key", installOptions.publicKeyPath,
+                "Publisher's public key that verifies the pattern")
       ->required()
-      ->check(nonEmptyPath())
       ->option_text("FILE");
   addHomeOption(*commands.install, installOptions.home);
 }
 
+#ifdef _WIN32
+void addWindowCommand(CLI::App& app, Commands& commands) {
+  commands.window = app.add_subcommand(
+      "window",
+      "Scan with the window that guides the user; 'odscan.exe' without arguments runs it. "
+      "Without paths, every fixed drive is scanned");
+  commands.window->footer(std::string(odscan::tool::kSizeHelp) + "\n\n" + kExitCodesHelp);
+  odscan::tool::addScanOptions(*commands.window, commands.windowOptions);
+  commands.window->get_option("paths")->required(false);
+  commands.window->add_flag("--silent", commands.silent,
+                            "Scan with no window and no console output, for a remote launch; "
+                            "the session folder receives the logs and the report. "
+                            "'odscan.exe --silent ...' is the same");
+}
+
+int runWindowScan(const Commands& commands) {
+  odscan::scanner::ScanCommandOptions options = commands.windowOptions;
+  if (options.roots.empty()) options.roots = odscan::gui::fixedDrives();
+  if (!commands.silent) return odscan::gui::runWindowCommand(options);
+  odscan::gui::releaseOwnConsole();
+  return odscan::gui::runSilentScan(options, &interruptRequested);
+}
+
+// Returns the command line that CLI11 parses, in UTF-8 (argv is in the ANSI code
+// page). Without arguments the program runs `window`, and `--silent` first stands
+// for `window --silent`.
+std::vector<std::string> windowsArguments(int argc, char** argv) {
+  std::vector<std::string> arguments = odscan::platform::commandLineArguments(argc, argv);
+  if (arguments.size() == 1) arguments.push_back("window");
+  if (arguments.size() > 1 && arguments[1] == "--silent") {
+    arguments.insert(arguments.begin() + 1, "window");
+  }
+  return arguments;
+}
+#endif
+
 int runCommand(const Commands& commands, CommandIo& io) {
   using namespace odscan::scanner;
+#ifdef _WIN32
+  if (commands.window->parsed()) return runWindowScan(commands);
+#endif
   if (commands.scan->parsed()) return runScanCommand(commands.scanOptions, io);
   if (commands.cleanup->parsed()) return runCleanupCommand(commands.cleanupOptions, io);
   if (commands.list->parsed()) return runQuarantineListCommand(commands.listOptions, io);
@@ -151,9 +198,19 @@ int main(int argc, char** argv) {
   addCleanupCommand(app, commands);
   addQuarantineCommands(app, commands);
   addComponentsCommands(app, commands);
+#ifdef _WIN32
+  addWindowCommand(app, commands);
+#endif
 
   try {
+#ifdef _WIN32
+    std::vector<std::string> arguments = windowsArguments(argc, argv);
+    std::vector<char*> pointers;
+    for (std::string& argument : arguments) pointers.push_back(argument.data());
+    app.parse(static_cast<int>(pointers.size()), pointers.data());
+#else
     app.parse(argc, argv);
+#endif
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);
     return code == 0 ? 0 : kUsageError;
