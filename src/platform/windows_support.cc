@@ -155,32 +155,43 @@ bool isLinkReparseTag(DWORD tag) {
 }
 
 IoResult<FileInfo> describeHandle(HANDLE handle, const std::string& path) {
-  BY_HANDLE_FILE_INFORMATION details{};
-  if (!::GetFileInformationByHandle(handle, &details)) {
+  // FileBasicInfo and FileStandardInfo come from the open file alone.
+  // GetFileInformationByHandle also reads the volume serial number, a query to
+  // the volume that cost wine a round trip to its mount manager for every file,
+  // so it runs only for folders, whose file ID the loop detection needs.
+  FILE_BASIC_INFO basic{};
+  FILE_STANDARD_INFO standard{};
+  if (!::GetFileInformationByHandleEx(handle, FileBasicInfo, &basic, sizeof(basic)) ||
+      !::GetFileInformationByHandleEx(handle, FileStandardInfo, &standard, sizeof(standard))) {
     return errorFromWindows(::GetLastError(), "cannot read the attributes of", path);
   }
 
   FileInfo info;
-  info.size = (static_cast<std::uint64_t>(details.nFileSizeHigh) << 32) | details.nFileSizeLow;
-  // NOTE: ReFS uses 128-bit file IDs; the low 64 bits reported here can repeat
-  // there, which could hide a folder as a false loop. FileIdInfo would fix it.
-  info.id.device = details.dwVolumeSerialNumber;
-  info.id.index =
-      (static_cast<std::uint64_t>(details.nFileIndexHigh) << 32) | details.nFileIndexLow;
-
+  info.size = static_cast<std::uint64_t>(standard.EndOfFile.QuadPart);
   FILE_ATTRIBUTE_TAG_INFO tagInfo{};
-  const bool isReparse = (details.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+  const bool isReparse = (basic.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
   if (isReparse &&
       ::GetFileInformationByHandleEx(handle, FileAttributeTagInfo, &tagInfo, sizeof(tagInfo)) &&
       isLinkReparseTag(tagInfo.ReparseTag)) {
     info.type = FileType::kSymlink;
-  } else if ((details.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0) {
+  } else if ((basic.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0) {
     info.type = FileType::kDirectory;
   } else if (::GetFileType(handle) != FILE_TYPE_DISK) {
     info.type = FileType::kSpecial;
   } else {
     info.type = FileType::kRegular;
   }
+  if (info.type != FileType::kDirectory) return info;
+
+  BY_HANDLE_FILE_INFORMATION details{};
+  if (!::GetFileInformationByHandle(handle, &details)) {
+    return errorFromWindows(::GetLastError(), "cannot read the file ID of", path);
+  }
+  // NOTE: ReFS uses 128-bit file IDs; the low 64 bits reported here can repeat
+  // there, which could hide a folder as a false loop. FileIdInfo would fix it.
+  info.id.device = details.dwVolumeSerialNumber;
+  info.id.index =
+      (static_cast<std::uint64_t>(details.nFileIndexHigh) << 32) | details.nFileIndexLow;
   return info;
 }
 
