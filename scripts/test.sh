@@ -54,17 +54,24 @@ export DISPLAY=":$(<"$display_file")"
 # One wine server stays up for all test programs, so each one starts in a
 # fraction of a second. The prefix must exist before `wineserver -p` starts,
 # hence the first throwaway command. Its own server lingers for a few seconds,
-# and `wineserver -p` fails while it runs, so wait for it to exit.
+# and `wineserver -p` fails while it runs, so wait for it to exit. The second
+# throwaway command starts wine's background services under the persistent
+# server. Started by a test instead, they would inherit that test's output pipe
+# and keep ctest waiting for ever after the last test.
 cmake/win32/wine-run.sh "$wineprefix" cmd /c exit
 WINEPREFIX=$wineprefix wineserver -w
 WINEPREFIX=$wineprefix wineserver -p
+cmake/win32/wine-run.sh "$wineprefix" cmd /c exit
 
 echo "== test: ci preset"
 ODSCAN_WIN32_EXE=$PWD/build/win32/src/tools/odscan/odscan.exe ODSCAN_WINEPREFIX=$wineprefix \
   ctest --preset ci --output-on-failure -j2
 
 echo "== test: win32 preset, under wine"
-ctest --preset win32 --output-on-failure -j2
+# A test that fails under wine gets one more try: in about 1,400 runs, one test
+# program crashed while wine tore it down after its test had passed, and one
+# window test failed under parallel load and passed alone.
+ctest --preset win32 --output-on-failure -j2 --repeat until-pass:2
 stop_wine_and_display
 trap - EXIT
 
