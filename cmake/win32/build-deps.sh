@@ -44,6 +44,16 @@ used_packages=(gcc-mingw-w64-i686-posix g++-mingw-w64-i686-posix mingw-w64-i686-
   binutils-mingw-w64-i686 libz-mingw-w64-dev googletest nlohmann-json3-dev
   libcli11-dev libspdlog-dev libfmt-dev cmake)
 deb_src_suites=(bookworm bookworm-updates bookworm-security)
+
+# odscan.exe has a size target (6 MB stripped), and most of it is library code.
+# Every library gets one section per function and data item, so the release
+# link (--gc-sections) drops what odscan does not call. Libraries that never
+# call back into odscan's C++ code are built without unwind tables, which were
+# about a fifth of the executable. curl and libarchive call odscan's callbacks,
+# and an exception from those must unwind through their frames, so they keep
+# theirs.
+section_cflags="-ffunction-sections -fdata-sections"
+no_unwind_cflags="-fno-asynchronous-unwind-tables"
 deb_src_file=/etc/apt/sources.list.d/odscan-deb-src.sources
 
 log() { echo "build-deps: $*" >&2; }
@@ -231,8 +241,9 @@ build_bzip2() {
   # bzlib.h declares the functions as DLL function pointers on Windows unless
   # BZ_EXPORT is defined. libarchive is built with it too.
   for object in blocksort huffman crctable randtable compress decompress bzlib; do
-    "$triplet-gcc-posix" -O2 -DBZ_EXPORT -D_FILE_OFFSET_BITS=64 -c "$source/$object.c" \
-      -o "$source/$object.o"
+    # shellcheck disable=SC2086 # the flag lists split into words
+    "$triplet-gcc-posix" -O2 $section_cflags $no_unwind_cflags -DBZ_EXPORT \
+      -D_FILE_OFFSET_BITS=64 -c "$source/$object.c" -o "$source/$object.o"
     objects+=("$source/$object.o")
   done
   mkdir -p "$stage_prefix/lib" "$stage_prefix/include"
@@ -242,7 +253,8 @@ build_bzip2() {
 
 build_xz_utils() {
   local source=$work/src/xz-utils build=$work/build/xz-utils
-  cmake_cross "$source" "$build" -DBUILD_SHARED_LIBS=OFF
+  cmake_cross "$source" "$build" -DBUILD_SHARED_LIBS=OFF \
+    -DCMAKE_C_FLAGS="$section_cflags $no_unwind_cflags"
   cmake --build "$build" --target liblzma -j "$jobs"
   mkdir -p "$stage_prefix/lib" "$stage_prefix/include"
   cp "$build/liblzma.a" "$stage_prefix/lib/"
@@ -252,7 +264,8 @@ build_xz_utils() {
 build_libdeflate() {
   local source=$work/src/libdeflate
   # The Makefile names the static library libdeflatestatic.lib for MinGW targets.
-  make -C "$source" -j "$jobs" CC="$triplet-gcc-posix" AR="$triplet-ar" libdeflatestatic.lib
+  make -C "$source" -j "$jobs" CC="$triplet-gcc-posix" AR="$triplet-ar" \
+    CFLAGS="-O2 $section_cflags $no_unwind_cflags" libdeflatestatic.lib
   mkdir -p "$stage_prefix/lib" "$stage_prefix/include"
   cp "$source/libdeflatestatic.lib" "$stage_prefix/lib/libdeflate.a"
   cp "$source/libdeflate.h" "$stage_prefix/include/"
@@ -269,6 +282,12 @@ build_openssl() {
   local source=$work/src/openssl
   # Only the libraries: no DLLs, engines, providers as modules or legacy
   # algorithms. Configure reads the tools from the environment.
+  #
+  # For size, the algorithms and protocols that odscan's TLS connections, its
+  # digests (MD5, SHA-1, SHA-256) and Ed25519 signatures do not use are left out,
+  # and the C code is compiled with -Os; the hash and cipher code is assembly and
+  # keeps its speed. DES and OCSP stay because curl uses them (NTLM proxy
+  # authentication, certificate status).
   (
     cd "$source"
     # Debian's pic.patch makes the 32-bit x86 assembly position-independent for
@@ -278,7 +297,12 @@ build_openssl() {
     CC="$triplet-gcc-posix" CXX="$triplet-g++-posix" AR="$triplet-ar" \
       RANLIB="$triplet-ranlib" RC="$triplet-windres" \
       perl Configure mingw --prefix="$prefix" --libdir=lib \
-      no-shared no-tests no-engine no-module no-dso no-legacy
+      no-shared no-tests no-engine no-module no-dso no-legacy \
+      no-aria no-bf no-blake2 no-camellia no-cast no-cmac no-dsa no-ec2m no-idea no-md4 \
+      no-mdc2 no-ocb no-rc2 no-rc4 no-rc5 no-rmd160 no-scrypt no-seed no-siv no-sm2 no-sm3 \
+      no-sm4 no-srp no-whirlpool no-siphash no-cms no-cmp no-ts no-ct no-rfc3779 no-comp \
+      no-dtls no-ssl3 no-srtp no-sctp no-gost no-ui-console no-autoload-config \
+      -Os $section_cflags $no_unwind_cflags
     make -j "$jobs" build_libs
     make install_dev DESTDIR="$work/stage"
   )
@@ -293,7 +317,8 @@ build_curl() {
     -DCURL_USE_OPENSSL=ON -DCURL_USE_SCHANNEL=OFF -DOPENSSL_USE_STATIC_LIBS=ON \
     -DCURL_ZLIB=ON -DZLIB_USE_STATIC_LIBS=ON -DCURL_BROTLI=OFF -DCURL_ZSTD=OFF \
     -DUSE_NGHTTP2=OFF -DUSE_LIBIDN2=OFF -DCURL_USE_LIBSSH2=OFF -DCURL_USE_LIBSSH=OFF \
-    -DCURL_USE_GSSAPI=OFF -DCURL_DISABLE_LDAP=ON -DENABLE_UNIX_SOCKETS=OFF
+    -DCURL_USE_GSSAPI=OFF -DCURL_DISABLE_LDAP=ON -DENABLE_UNIX_SOCKETS=OFF \
+    -DCMAKE_C_FLAGS_RELEASE="-Os -DNDEBUG $section_cflags"
   cmake --build "$build" -j "$jobs"
   DESTDIR="$work/stage" cmake --install "$build" >/dev/null
   # The exported CMake package names OpenSSL in the staging folder, so the
@@ -307,7 +332,7 @@ build_libarchive() {
   # the same sources. Compression comes from zlib, bzip2 and liblzma, and zip
   # encryption from Windows CNG (bcrypt). There is no XML (xar), iconv, lz4,
   # zstd or lzo support.
-  cmake_cross "$source" "$build" -DCMAKE_C_FLAGS="-DBZ_EXPORT" \
+  cmake_cross "$source" "$build" -DCMAKE_C_FLAGS="-DBZ_EXPORT $section_cflags" \
     -DENABLE_TAR=OFF -DENABLE_CPIO=OFF -DENABLE_CAT=OFF -DENABLE_TEST=OFF \
     -DENABLE_OPENSSL=OFF -DENABLE_MBEDTLS=OFF -DENABLE_NETTLE=OFF -DENABLE_CNG=ON \
     -DENABLE_LIBXML2=OFF -DENABLE_EXPAT=OFF -DENABLE_ICONV=OFF -DENABLE_LIBB2=OFF \
