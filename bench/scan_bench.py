@@ -5,6 +5,7 @@ For each selected tree (see make_tree.py) and hash mode, the script writes a
 signature set, builds the odscan patterns from it, then times on the same files:
 
   odscan       odscan scan with the agent pattern built from the set
+  odscan-wine  the same scan by the 32-bit Windows odscan.exe under wine (--odscan-exe)
   limit        core count x single-core `openssl speed -evp` rate for 16 KiB blocks
   python       hash_lookup.py: hashlib + set look-up, one process per core
   sha256sum    find | xargs -P <cores> sha256sum (md5sum in MD5 mode), no look-up
@@ -33,6 +34,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -41,8 +43,8 @@ import make_tree
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 CORES = os.cpu_count() or 1
-ALL_TOOLS = ("odscan", "odscan-no-archives", "python", "hashsum", "clamscan")
-FAST_TOOLS = ("odscan", "odscan-no-archives", "python", "hashsum")
+ALL_TOOLS = ("odscan", "odscan-no-archives", "odscan-wine", "python", "hashsum", "clamscan")
+FAST_TOOLS = ("odscan", "odscan-no-archives", "odscan-wine", "python", "hashsum")
 HASHSUM = {"sha256": "sha256sum", "md5": "md5sum"}
 MODE_NAMES = {"sha256": "SHA-256", "md5": "MD5"}
 LIMIT_NAMES = {mode: name + " limit" for mode, name in MODE_NAMES.items()}
@@ -277,6 +279,11 @@ def run_odscan(context, extra_options=(), tool="odscan"):
         sys.exit(f"error: odscan exited with {completed.returncode} and wrote no report; "
                  f"run this command to see why: {' '.join(command)}")
 
+    return odscan_run_from_report(context, tool, report, command, completed, seconds, cpu, others)
+
+
+def odscan_run_from_report(context, tool, report, command, completed, seconds, cpu, others):
+    """Return the Run of one odscan scan, with the counts of its JSON report."""
     counts = read_odscan_counts(report, command)
     # Exit code 1 means detections and 2 includes files left unresolved by filter
     # false positives, because the benchmark runs without a Smart Scan Server.
@@ -401,7 +408,78 @@ def run_odscan_without_archives(context):
     return run_odscan(context, ["--no-archives"], "odscan --no-archives")
 
 
+def windows_path(path):
+    """Return the name wine gives a Linux path: the same path on drive Z:."""
+    return "Z:" + os.path.abspath(path).replace("/", "\\")
+
+
+def wine_environment(args):
+    return dict(os.environ, WINEPREFIX=args.wineprefix, WINEDEBUG="-all",
+                WINEDLLOVERRIDES="mscoree,mshtml=")
+
+
+def start_wine_server(args):
+    """Create the wine prefix if needed and keep one wine server up for all runs.
+
+    Without a persistent server, every run would pay wine's start-up (about 2.5 s).
+    """
+    environment = wine_environment(args)
+    subprocess.run(["wine", "cmd", "/c", "exit"], env=environment, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The server of that first command lingers for a few seconds, and a second
+    # `wineserver -p` fails while it runs.
+    subprocess.run(["wineserver", "-w"], env=environment, check=True)
+    subprocess.run(["wineserver", "-p"], env=environment, check=True)
+    # Starts wine's background services, so the first measured run does not.
+    subprocess.run(["wine", "cmd", "/c", "exit"], env=environment, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_wine_server(args):
+    subprocess.run(["wineserver", "-k"], env=wine_environment(args), check=False)
+
+
+def run_odscan_wine(context):
+    """Run odscan.exe scan under wine with the options of run_odscan.
+
+    The CPU time of the wine server, a separate daemon, is not counted in the
+    CPU column; the wall time includes it.
+    """
+    args = context.args
+    work = os.path.join(args.root, "work")
+    home = os.path.join(work, "odscan-wine-home")
+    report = os.path.join(work, "odscan-wine-report.json")
+    shutil.rmtree(home, ignore_errors=True)
+    os.makedirs(home)
+    command = ["wine", args.odscan_exe, "scan", "--pattern", windows_path(context.pattern_path),
+               "--public-key", windows_path(args.public_key), "--home", windows_path(home),
+               "--json", windows_path(report), "--no-summary", windows_path(context.tree)]
+
+    if os.path.exists(report):
+        os.remove(report)
+    completed, seconds, cpu, others = run_timed(command, stdout=subprocess.DEVNULL,
+                                                env=wine_environment(args))
+    check_planted_files_intact(context)
+    if not os.path.exists(report):
+        sys.exit(f"error: odscan.exe exited with {completed.returncode} and wrote no report; "
+                 f"run this command with WINEPREFIX={args.wineprefix} to see why: "
+                 f"{' '.join(command)}")
+
+    return odscan_run_from_report(context, "odscan.exe (wine)", report, command, completed,
+                                  seconds, cpu, others)
+
+
+def stripped_size(executable):
+    """Return the size in bytes of `executable` after i686-w64-mingw32-strip."""
+    stripped = os.path.join(tempfile.mkdtemp(prefix="odscan-strip-"), "odscan.exe")
+    subprocess.run(["i686-w64-mingw32-strip", "-o", stripped, executable], check=True)
+    size = os.path.getsize(stripped)
+    shutil.rmtree(os.path.dirname(stripped))
+    return size
+
+
 RUNNERS = {"odscan": run_odscan, "odscan-no-archives": run_odscan_without_archives,
+           "odscan-wine": run_odscan_wine,
            "python": run_python, "hashsum": run_hashsum, "clamscan": run_clamscan}
 
 
@@ -470,6 +548,9 @@ def active_tools(args):
     tools = [tool for tool in args.tools if not tool.startswith("odscan") or args.odscan]
     if len(tools) < len(args.tools):
         log("note: odscan or odscan-pattern not found; measuring the references only")
+    if "odscan-wine" in tools and not args.odscan_exe:
+        log("note: --odscan-exe not given; odscan.exe under wine is not measured")
+        tools.remove("odscan-wine")
     return tools
 
 
@@ -544,6 +625,11 @@ def print_machine(machine):
     print(f"- niceness of the benchmark and the tools: {machine['niceness']}")
     print(f"- background CPU use before `openssl speed`: "
           f"{machine['background_cpu_before_openssl']:.0%}")
+    if "odscan_exe_stripped_bytes" in machine:
+        size = machine["odscan_exe_stripped_bytes"]
+        print(f"- odscan.exe after i686-w64-mingw32-strip: {size} bytes "
+              f"({size / 2**20:.2f} MiB); target at most 6 MB: "
+              f"{'PASS' if size <= 6_000_000 else 'FAIL'}")
     print()
 
 
@@ -661,6 +747,11 @@ def parse_arguments():
                              "(default: %(default)s)")
     parser.add_argument("--odscan", help="path of the odscan executable")
     parser.add_argument("--odscan-pattern", help="path of the odscan-pattern executable")
+    parser.add_argument("--odscan-exe",
+                        help="path of the 32-bit Windows odscan.exe, for the odscan-wine tool")
+    parser.add_argument("--wineprefix", default="/var/tmp/odscan-bench/wineprefix",
+                        help="wine prefix for odscan-wine, created if missing "
+                             "(default: %(default)s)")
     parser.add_argument("--signatures", type=int, default=100_000,
                         help="random signatures per set (default: %(default)s)")
     parser.add_argument("--planted", type=int, default=20,
@@ -716,14 +807,22 @@ def main():
     log("measuring the single-core hash rates with openssl speed")
     limit_rates = {mode: openssl_rate(mode, args.openssl_seconds) for mode in args.modes}
 
+    wine = args.odscan and args.odscan_exe and "odscan-wine" in args.tools
+    if wine:
+        machine["odscan_exe_stripped_bytes"] = stripped_size(args.odscan_exe)
+        start_wine_server(args)
     results = []
-    for tree in args.trees:
-        manifest = make_tree.ensure_tree(args.root, tree, args.scale)
-        for mode in args.modes:
-            background = wait_until_quiet(args.wait_quiet)
-            result = measure_mode(args, manifest, mode, limit_rates[mode])
-            result["background_cpu"] = background
-            results.append(result)
+    try:
+        for tree in args.trees:
+            manifest = make_tree.ensure_tree(args.root, tree, args.scale)
+            for mode in args.modes:
+                background = wait_until_quiet(args.wait_quiet)
+                result = measure_mode(args, manifest, mode, limit_rates[mode])
+                result["background_cpu"] = background
+                results.append(result)
+    finally:
+        if wine:
+            stop_wine_server(args)
 
     pattern_records = []
     if args.odscan and not args.no_pattern_benchmark:
