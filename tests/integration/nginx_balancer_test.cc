@@ -9,22 +9,17 @@
 #include <sstream>
 
 #include "odscan/query/smart_scan_client.h"
+#include "program_run.h"
 #include "server_process.h"
 
 namespace odscan {
 namespace {
 
 namespace fs = std::filesystem;
+using odscan::testing::readText;
 using odscan::testing::ServerProcess;
 
 const fs::path kNginx = "/usr/sbin/nginx";
-
-std::string readText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string shellRun(const std::string& command) {
   std::string output;

@@ -23,50 +23,27 @@
 #include "odscan/scanner/home_folder.h"
 #include "odscan/scanner/result_reporter.h"
 #include "odscan/scanner/session.h"
+#include "program_run.h"
 #include "server_process.h"
 
 namespace odscan {
 namespace {
 
 namespace fs = std::filesystem;
+using odscan::testing::ProgramResult;
+using odscan::testing::readText;
+using odscan::testing::runProgram;
 using odscan::testing::ServerProcess;
+using odscan::testing::writeText;
 
 const fs::path kClamavTestfiles = "/usr/share/clamav-testfiles";
 constexpr int kTreeFiles = 120;
 
-std::string readText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void writeText(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-std::string quote(const std::string& text) {
-  std::string quoted = "'";
-  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-struct ProgramResult {
-  int exitCode = -1;
-  std::string out;
-  std::string err;
-};
-
-ProgramResult run(const std::string& program, const std::vector<std::string>& args,
+// Runs `program` with `args`, its output captured in `scratch`.
+ProgramResult run(const std::string& program, std::vector<std::string> args,
                   const fs::path& scratch) {
-  std::string command = quote(program);
-  for (const auto& arg : args) command += " " + quote(arg);
-  const fs::path out = scratch / "stdout.txt";
-  const fs::path err = scratch / "stderr.txt";
-  command += " </dev/null >" + quote(out.string()) + " 2>" + quote(err.string());
-  const int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, readText(out), readText(err)};
+  args.insert(args.begin(), program);
+  return runProgram(args, scratch);
 }
 
 std::string sha256Hex(const std::string& text) {

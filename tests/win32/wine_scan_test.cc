@@ -24,54 +24,26 @@
 #include <vector>
 
 #include "odscan/common/hasher.h"
+#include "program_run.h"
 #include "server_process.h"
 
 namespace odscan {
 namespace {
 
 namespace fs = std::filesystem;
+using odscan::testing::ProgramResult;
+using odscan::testing::readText;
+using odscan::testing::runProgram;
 using odscan::testing::ServerProcess;
+using odscan::testing::writeText;
 
 const fs::path kClamavTestfiles = "/usr/share/clamav-testfiles";
 // A name in Cyrillic, to show that names reach the report and the log in UTF-8.
 const std::string kCyrillicName = reinterpret_cast<const char*>(u8"Отчёт.com");
 
-std::string readText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void writeText(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-std::string shellQuote(const std::string& text) {
-  std::string quoted = "'";
-  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-struct ProgramResult {
-  int exitCode = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs `command` (a program and its arguments, each quoted for the shell) with
-// `environment` ("NAME=value" entries) and returns its exit code and output.
 ProgramResult run(const std::vector<std::string>& environment,
                   const std::vector<std::string>& command, const fs::path& scratch) {
-  std::string line = "env";
-  for (const auto& variable : environment) line += " " + shellQuote(variable);
-  for (const auto& word : command) line += " " + shellQuote(word);
-  const fs::path out = scratch / "stdout.txt";
-  const fs::path err = scratch / "stderr.txt";
-  line += " </dev/null >" + shellQuote(out.string()) + " 2>" + shellQuote(err.string());
-  const int status = std::system(line.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, readText(out), readText(err)};
+  return runProgram(command, scratch, environment);
 }
 
 // Returns the 68-byte EICAR test file. It is put together at run time from two
