@@ -259,20 +259,29 @@ def read_odscan_counts(report_path, command):
     return report["counts"]
 
 
+def prepare_scan_paths(args, name):
+    """Return (home folder, report path) under ROOT/work for one scan by `name`.
+
+    The home folder is new and empty, and no report of an earlier run is left.
+    """
+    work = os.path.join(args.root, "work")
+    home = os.path.join(work, f"{name}-home")
+    report = os.path.join(work, f"{name}-report.json")
+    shutil.rmtree(home, ignore_errors=True)
+    os.makedirs(home)
+    if os.path.exists(report):
+        os.remove(report)
+    return home, report
+
+
 def run_odscan(context, extra_options=(), tool="odscan"):
     """Run odscan scan with its default options (archives opened) plus extra_options."""
     args = context.args
-    work = os.path.join(args.root, "work")
-    home = os.path.join(work, "odscan-home")
-    report = os.path.join(work, "odscan-report.json")
-    shutil.rmtree(home, ignore_errors=True)
-    os.makedirs(home)
+    home, report = prepare_scan_paths(args, "odscan")
     command = [args.odscan, "scan", "--pattern", context.pattern_path,
                "--public-key", args.public_key, "--home", home, "--json", report,
                "--no-summary", *extra_options, context.tree]
 
-    if os.path.exists(report):
-        os.remove(report)
     completed, seconds, cpu, others = run_timed(command, stdout=subprocess.DEVNULL)
     check_planted_files_intact(context)
     if not os.path.exists(report):
@@ -446,17 +455,11 @@ def run_odscan_wine(context):
     CPU column; the wall time includes it.
     """
     args = context.args
-    work = os.path.join(args.root, "work")
-    home = os.path.join(work, "odscan-wine-home")
-    report = os.path.join(work, "odscan-wine-report.json")
-    shutil.rmtree(home, ignore_errors=True)
-    os.makedirs(home)
+    home, report = prepare_scan_paths(args, "odscan-wine")
     command = ["wine", args.odscan_exe, "scan", "--pattern", windows_path(context.pattern_path),
                "--public-key", windows_path(args.public_key), "--home", windows_path(home),
                "--json", windows_path(report), "--no-summary", windows_path(context.tree)]
 
-    if os.path.exists(report):
-        os.remove(report)
     completed, seconds, cpu, others = run_timed(command, stdout=subprocess.DEVNULL,
                                                 env=wine_environment(args))
     check_planted_files_intact(context)

@@ -54,8 +54,8 @@ std::string httpHead(const RequestPoolOptions& options, std::size_t bodyBytes) {
 
 std::size_t RequestPool::requestCountFor(const RequestPoolOptions& options) {
   if (options.batchSize == 0) return 0;
-  const std::size_t wanted = (options.poolDigests + options.batchSize - 1) / options.batchSize;
-  return std::clamp<std::size_t>(wanted, 1, kMaxPoolRequests);
+  const std::size_t requested = (options.poolDigests + options.batchSize - 1) / options.batchSize;
+  return std::clamp<std::size_t>(requested, 1, kMaxPoolRequests);
 }
 
 Result<RequestPool> RequestPool::build(const std::vector<QueryKey>& hits,

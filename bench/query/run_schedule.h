@@ -1,8 +1,8 @@
 // RunSchedule: the clock of one run, which every connection of every client
 // thread follows. In a closed loop a connection sends its next request as soon
-// as the previous response arrives. In an open loop the run has a fixed rate R:
-// request n of the whole run is due at start + n / R, and the requests are dealt
-// to the connections in turn, so connection c sends requests c, c + C, c + 2C
+// as the previous response arrives. In an open loop the run has a fixed rate R,
+// and request n of the whole run is due at start + n / R. The requests are dealt
+// to the C connections in turn, so connection c sends requests c, c + C, c + 2C
 // and so on. Latency in an open loop is measured from the due time, so a request
 // that waits behind a slow response counts its wait.
 //

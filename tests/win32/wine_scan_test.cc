@@ -163,7 +163,7 @@ class WineScanTest : public ::testing::Test {
   }
 
   // The agent pattern contains EICAR exactly and nothing else. clam.exe is only
-  // in the Smart Scan Pattern, so its verdicts show that the server answered.
+  // in the Smart Scan Pattern, so its verdicts prove that the server replied.
   static std::string buildPatterns() {
     const fs::path key = publisher() / "publisher.key";
     fs::create_directories(publisher());

@@ -46,8 +46,8 @@ struct FileIdHash {
 struct FileInfo {
   FileType type = FileType::kUnknown;
   std::uint64_t size = 0;  // bytes; meaningful for regular files
-  // On POSIX systems every file's; on Windows only a folder's, because reading it
-  // costs a volume query per file and only folders need it (loop detection).
+  // Set for every file on POSIX. On Windows it is set for folders only: loop
+  // detection needs no other, and reading it costs a volume query per file.
   FileId id;
 };
 
