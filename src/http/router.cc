@@ -28,10 +28,33 @@ Status Router::add(std::string_view method, std::string_view path, Handler handl
   return Status::success();
 }
 
+namespace {
+
+// A route path ending in "/*" matches every path below that folder, one or more
+// characters after the slash; other route paths match only themselves.
+bool routeMatches(std::string_view route, std::string_view path) {
+  if (route.size() >= 2 && route.ends_with("/*")) {
+    const std::string_view folder = route.substr(0, route.size() - 1);
+    return path.size() > folder.size() && path.starts_with(folder);
+  }
+  return route == path;
+}
+
+}  // namespace
+
 Router::Match Router::match(std::string_view method, std::string_view path) const {
+  // Exact routes win over folder routes, whatever the order they were added in.
+  for (const bool exact : {true, false}) {
+    const Match found = matchPass(method, path, exact);
+    if (found.kind != MatchKind::kPathNotFound) return found;
+  }
+  return Match{MatchKind::kPathNotFound, nullptr, routes_.size(), {}};
+}
+
+Router::Match Router::matchPass(std::string_view method, std::string_view path, bool exact) const {
   for (std::size_t index = 0; index < routes_.size(); ++index) {
     const PathRoutes& routes = routes_[index];
-    if (routes.path != path) continue;
+    if (exact ? routes.path != path : !routeMatches(routes.path, path)) continue;
 
     for (const MethodHandler& candidate : routes.methods) {
       if (candidate.method == method) {

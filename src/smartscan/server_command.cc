@@ -11,6 +11,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "odscan/http/server_program.h"
 #include "odscan/smartscan/server_config.h"
 #include "odscan/smartscan/smart_scan_server.h"
 
@@ -205,27 +206,6 @@ Status applyFlags(ServerConfig& config, std::vector<FlagSetting>& settings, bool
   return Status::success();
 }
 
-Result<std::shared_ptr<spdlog::logger>> makeLogger(const ServerConfig& config) {
-  try {
-    spdlog::sink_ptr sink;
-    if (config.logFile.empty()) {
-      sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    } else {
-      sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.logFile.string());
-    }
-    auto logger = std::make_shared<spdlog::logger>("smartscan-server", std::move(sink));
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
-    logger->set_level(config.logLevel);
-    // Access lines are flushed by the main loop once a second, not one by one,
-    // which would cost a system call per request.
-    logger->flush_on(spdlog::level::warn);
-    return logger;
-  } catch (const spdlog::spdlog_ex& error) {
-    return Status(StatusCode::kIoError,
-                  "cannot open the log file '" + config.logFile.string() + "': " + error.what());
-  }
-}
-
 // Waits for SIGTERM or SIGINT. A SIGHUP in between requests a pattern update check.
 void serveUntilStopped(SmartScanServer& server, spdlog::logger& logger, const sigset_t& signals) {
   const timespec flushInterval{kLogFlushSeconds, 0};
@@ -293,7 +273,7 @@ int runSmartScanServer(int argc, char** argv, std::ostream& out, std::ostream& e
     return kExitConfigError;
   }
 
-  auto logger = makeLogger(config);
+  auto logger = http::makeServerLogger("smartscan-server", config.logFile, config.logLevel);
   if (!logger.ok()) {
     err << "smartscan-server: " << logger.status().message() << "\n";
     return kExitConfigError;

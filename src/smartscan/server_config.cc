@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "odscan/http/server_program.h"
+
 namespace odscan::smartscan {
 namespace {
 
@@ -18,55 +20,7 @@ constexpr std::size_t kMinApiKeyLength = 16;
 constexpr std::size_t kMaxApiKeyLength = 256;
 constexpr std::size_t kMaxApiKeyNameLength = 64;
 
-class ConfigReader {
- public:
-  ConfigReader(std::string_view source, std::filesystem::path baseFolder)
-      : source_(source), baseFolder_(std::move(baseFolder)) {}
-
-  Status invalid(std::string_view key, std::string_view problem) const {
-    return Status(
-        StatusCode::kInvalidArgument,
-        std::string(source_) + ": key \"" + std::string(key) + "\" " + std::string(problem));
-  }
-
-  Result<std::string> text(std::string_view key, const Json& value) const {
-    if (!value.is_string()) return invalid(key, "must be a string");
-    return value.get<std::string>();
-  }
-
-  Result<std::filesystem::path> path(std::string_view key, const Json& value) const {
-    auto raw = text(key, value);
-    if (!raw.ok()) return raw.status();
-    if (raw->empty()) return invalid(key, "must not be empty; remove the key instead");
-    std::filesystem::path result(*raw);
-    if (result.is_relative()) result = baseFolder_ / result;
-    return result;
-  }
-
-  Result<std::uint64_t> number(std::string_view key, const Json& value, std::uint64_t minimum,
-                               std::uint64_t maximum) const {
-    if (!value.is_number_unsigned() &&
-        !(value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
-      return invalid(key, "must be a whole number from " + std::to_string(minimum) + " to " +
-                              std::to_string(maximum));
-    }
-    const auto result = value.get<std::uint64_t>();
-    if (result < minimum || result > maximum) {
-      return invalid(key, "is " + std::to_string(result) + " but must be from " +
-                              std::to_string(minimum) + " to " + std::to_string(maximum));
-    }
-    return result;
-  }
-
-  Result<bool> flag(std::string_view key, const Json& value) const {
-    if (!value.is_boolean()) return invalid(key, "must be true or false");
-    return value.get<bool>();
-  }
-
- private:
-  std::string source_;
-  std::filesystem::path baseFolder_;
-};
+using http::ConfigReader;
 
 constexpr std::uint64_t kMaxCount = 1'000'000'000;
 constexpr std::uint64_t kMaxMilliseconds = 24ull * 3600 * 1000;
@@ -143,16 +97,9 @@ Status readListen(const ConfigReader& reader, ServerConfig& config, const Json& 
 }
 
 Status readTls(const ConfigReader& reader, ServerConfig& config, const Json& value) {
-  if (!value.is_object() || value.size() != 2 || !value.contains("certificate") ||
-      !value.contains("private_key")) {
-    return reader.invalid("tls", R"(must be {"certificate": "FILE", "private_key": "FILE"})");
-  }
-  auto certificate = reader.path("tls.certificate", value["certificate"]);
-  if (!certificate.ok()) return certificate.status();
-  auto key = reader.path("tls.private_key", value["private_key"]);
-  if (!key.ok()) return key.status();
-  config.tls = http::TlsFiles{*certificate, *key};
-  return Status::success();
+  auto files = reader.tls("tls", value);
+  if (files.ok()) config.tls = *files;
+  return files.status();
 }
 
 Status readApiKeys(const ConfigReader& reader, ServerConfig& config, const Json& value) {
@@ -171,7 +118,7 @@ Status readUpdateSource(const ConfigReader& reader, ServerConfig& config, const 
 Status readLogLevel(const ConfigReader& reader, ServerConfig& config, const Json& value) {
   auto text = reader.text("log_level", value);
   if (!text.ok()) return text.status();
-  auto level = parseLogLevel(*text);
+  auto level = http::parseLogLevel(*text);
   if (!level.ok()) return reader.invalid("log_level", level.status().message());
   config.logLevel = *level;
   return Status::success();
@@ -221,21 +168,6 @@ const HandlerMap& keyHandlers() {
       {"port_file", pathKey("port_file", &ServerConfig::portFile)},
   };
   return handlers;
-}
-
-Result<std::string> readTextFile(const std::filesystem::path& path, std::string_view fileKind) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) {
-    return Status(StatusCode::kNotFound, std::string(fileKind) + " '" + path.string() +
-                                             "' does not exist or is not a file");
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad() || !in.is_open()) {
-    return Status(StatusCode::kIoError,
-                  "cannot read " + std::string(fileKind) + " '" + path.string() + "'");
-  }
-  return text;
 }
 
 Status checkApiKeys(const std::vector<ApiKey>& keys) {
@@ -310,14 +242,14 @@ Result<ServerConfig> parseServerConfig(std::string_view json, std::string_view s
 }
 
 Result<ServerConfig> loadServerConfigFile(const std::filesystem::path& path) {
-  auto text = readTextFile(path, "config file");
+  auto text = http::readTextFile(path, "config file");
   if (!text.ok()) return text.status();
   return parseServerConfig(*text, "config file '" + path.string() + "'",
                            std::filesystem::absolute(path).parent_path());
 }
 
 Result<std::vector<ApiKey>> loadApiKeysFile(const std::filesystem::path& path) {
-  auto text = readTextFile(path, "API key file");
+  auto text = http::readTextFile(path, "API key file");
   if (!text.ok()) return text.status();
   const std::string fileName = "API key file '" + path.string() + "'";
   Json document;
@@ -349,21 +281,6 @@ Status validateServerConfig(const ServerConfig& config) {
     return Status(StatusCode::kInvalidArgument, "max_digests_per_query must be at least 1");
   }
   return checkApiKeys(config.apiKeys);
-}
-
-Result<spdlog::level::level_enum> parseLogLevel(std::string_view text) {
-  static const std::map<std::string, spdlog::level::level_enum, std::less<>> kLevels = {
-      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
-      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
-      {"error", spdlog::level::err},   {"critical", spdlog::level::critical},
-      {"off", spdlog::level::off}};
-  const auto level = kLevels.find(text);
-  if (level == kLevels.end()) {
-    return Status(StatusCode::kInvalidArgument,
-                  "log level \"" + std::string(text.substr(0, 32)) +
-                      "\" is unknown; use trace, debug, info, warn, error, critical or off");
-  }
-  return level->second;
 }
 
 http::HttpServerOptions httpOptionsOf(const ServerConfig& config) {

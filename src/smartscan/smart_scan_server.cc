@@ -6,6 +6,7 @@
 
 #include "odscan/http/http_server.h"
 #include "odscan/http/metrics_registry.h"
+#include "odscan/http/server_program.h"
 #include "odscan/pattern/signing_key.h"
 #include "odscan/smartscan/api_key_check.h"
 #include "odscan/smartscan/pattern_source.h"
@@ -50,27 +51,6 @@ void addPatternGauges(http::MetricsRegistry& metrics, const std::shared_ptr<Patt
                           const auto current = store->current();
                           return current ? secondsSinceEpoch(current->loadedAt) : 0.0;
                         });
-}
-
-// Writes the port through a temporary file and a rename, so that a reader never
-// sees a partly written number.
-Status writePortFile(const std::filesystem::path& path, std::uint16_t port) {
-  const std::filesystem::path temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << port << '\n';
-    if (!out.good()) {
-      return Status(StatusCode::kIoError, "cannot write the port file '" + temporary.string() +
-                                              "'; check that its folder exists and is writable");
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    return Status(StatusCode::kIoError, "cannot rename '" + temporary.string() + "' to '" +
-                                            path.string() + "': " + error.message());
-  }
-  return Status::success();
 }
 
 Result<std::vector<ApiKey>> collectApiKeys(const ServerConfig& config) {
@@ -165,7 +145,7 @@ Result<std::unique_ptr<SmartScanServer>> SmartScanServer::start(
   }
 
   if (!config.portFile.empty()) {
-    if (Status status = writePortFile(config.portFile, impl->server->port()); !status.ok()) {
+    if (Status status = http::writePortFile(config.portFile, impl->server->port()); !status.ok()) {
       return status;
     }
   }

@@ -100,5 +100,26 @@ TEST(RouterTest, RelativePathIsRejected) {
   EXPECT_EQ(router.add("GET", "", statusHandler(200)).code(), StatusCode::kInvalidArgument);
 }
 
+TEST(RouterTest, FolderRouteServesPathsBelowIt) {
+  Router router;
+  ASSERT_TRUE(router.add("GET", "/files/*", statusHandler(200)).ok());
+
+  EXPECT_EQ(router.match("GET", "/files/a.ptn").kind, Router::MatchKind::kFound);
+  EXPECT_EQ(router.match("GET", "/files/").kind, Router::MatchKind::kPathNotFound);
+  EXPECT_EQ(router.match("GET", "/files").kind, Router::MatchKind::kPathNotFound);
+  EXPECT_EQ(router.match("GET", "/filesx/a").kind, Router::MatchKind::kPathNotFound);
+}
+
+TEST(RouterTest, ExactRouteWinsOverFolderRoute) {
+  Router router;
+  ASSERT_TRUE(router.add("GET", "/files/*", statusHandler(200)).ok());
+  ASSERT_TRUE(router.add("POST", "/files/upload", statusHandler(201)).ok());
+
+  const Router::Match exact = router.match("POST", "/files/upload");
+  EXPECT_EQ(exact.kind, Router::MatchKind::kFound);
+  EXPECT_EQ(exact.pathIndex, 1u);
+  EXPECT_EQ(router.match("GET", "/files/upload").kind, Router::MatchKind::kMethodNotAllowed);
+}
+
 }  // namespace
 }  // namespace odscan::http

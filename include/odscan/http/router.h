@@ -1,4 +1,7 @@
-// Router: maps a request's method and exact path to the handler that serves it.
+// Router: maps a request's method and path to the handler that serves it. A
+// route path is matched exactly, except one that ends in "/*", which serves every
+// path below that folder (the handler reads the rest from Request::path). An
+// exact route wins over a folder route.
 //
 // A program adds every route before it passes the router to HttpServer, which
 // then only reads it.
@@ -49,6 +52,8 @@ class Router {
   std::vector<std::string_view> paths() const;
 
  private:
+  Match matchPass(std::string_view method, std::string_view path, bool exact) const;
+
   struct MethodHandler {
     std::string method;
     Handler handler;

@@ -89,9 +89,6 @@ Result<std::vector<ApiKey>> loadApiKeysFile(const std::filesystem::path& path);
 // non-empty API keys. Fails with kInvalidArgument naming the key and the fix.
 Status validateServerConfig(const ServerConfig& config);
 
-// Parses "trace", "debug", "info", "warn", "error", "critical" or "off".
-Result<spdlog::level::level_enum> parseLogLevel(std::string_view text);
-
 http::HttpServerOptions httpOptionsOf(const ServerConfig& config);
 
 }  // namespace odscan::smartscan
