@@ -20,6 +20,7 @@
 #include "odscan/scanner/scan_observer.h"
 #include "odscan/scanner/scan_report.h"
 #include "odscan/scanner/session.h"
+#include "odscan/scanner/session_uploader.h"
 
 namespace odscan::scanner {
 namespace {
@@ -141,6 +142,8 @@ class ScanRun {
  private:
   Status openSession();
   void logRestrictedFolders(const LayoutChanges& changes);
+  void prepareUpload();
+  void deliverSession();
   Status checkJsonFile();
   Status checkDiskSpace();
   Status loadPattern();
@@ -169,6 +172,7 @@ class ScanRun {
   std::shared_ptr<const AgentPattern> pattern_;
   std::unique_ptr<query::ServerPool> pool_;  // set when servers are configured
   ScanReport report_;
+  std::unique_ptr<SessionUploader> uploader_;  // set when the logs go to a console
 };
 
 int ScanRun::run() {
@@ -176,6 +180,7 @@ int ScanRun::run() {
     console_.printError("odscan: " + opened.message());
     return static_cast<int>(ExitCode::kError);
   }
+  prepareUpload();
   if (Status json = checkJsonFile(); !json.ok()) return stopBeforeScan(json, "json_report_error");
   if (Status space = checkDiskSpace(); !space.ok()) {
     return stopBeforeScan(space, "disk_space_error");
@@ -216,7 +221,42 @@ Status ScanRun::openSession() {
                                              {"roots", pathsToJson(options_.roots)},
                                              {"options", report_.options}});
   logRestrictedFolders(*layout);
+  if (options_.settingsFile) {
+    session_->logger().info("On-demand Scan settings from '{}'",
+                            platform::toUtf8(*options_.settingsFile));
+  }
   return Status::success();
+}
+
+void ScanRun::prepareUpload() {
+  if (!options_.consoleUrl || options_.noUpload) {
+    session_->logger().info(options_.noUpload
+                                ? "session logs are not sent to a console (--no-upload)"
+                                : "no console configured (--console); session logs stay local");
+    return;
+  }
+
+  SessionUploadOptions upload = options_.upload;
+  upload.client.userAgent = "odscan-scanner/" + scannerVersion();
+  Result<std::unique_ptr<ConsoleClient>> client =
+      ConsoleClient::create(*options_.consoleUrl, upload.client);
+  SessionRegistration registration{
+      session_->id(),          "",           report_.host,
+      platform::ipAddresses(), report_.user, platform::osVersion(),
+      report_.scannerVersion,  std::nullopt, formatUtcTimestamp(session_->startedAt())};
+  Result<std::unique_ptr<SessionUploader>> uploader =
+      client.ok() ? SessionUploader::create(std::move(*client), *session_, home_.sessions(),
+                                            std::move(registration), std::move(upload))
+                  : Result<std::unique_ptr<SessionUploader>>(client.status());
+  if (!uploader.ok()) {
+    const std::string message = "session logs cannot be sent to the console at " +
+                                *options_.consoleUrl + ": " + uploader.status().message();
+    console_.printError("odscan: " + message);
+    session_->logger().warn("{}", message);
+    return;
+  }
+  uploader_ = std::move(*uploader);
+  session_->logger().info("session logs go to the console at {}", *options_.consoleUrl);
 }
 
 void ScanRun::logRestrictedFolders(const LayoutChanges& changes) {
@@ -383,6 +423,7 @@ void ScanRun::scan() {
                           profileName(options_.engine.profile));
   session_->events().write("scan_start", {{"pattern_version", pattern_->version()},
                                           {"roots", pathsToJson(options_.roots)}});
+  if (uploader_) uploader_->start(report_.patternVersion);
   monitor.start();
   if (pool_) {
     CloudScanSink cloud(*pool_, reporter, *session_, options_.smartScan.batching);
@@ -499,8 +540,23 @@ int ScanRun::finish() {
        {"counts", report_.toJson()["counts"]}});
 
   if (report_.outcome != ScanOutcome::kNotStarted && !options_.noSummary) printSummary(exitCode);
+  deliverSession();
   if (io_.observer != nullptr) io_.observer->onReport(report_, exitCode);
   return static_cast<int>(exitCode);
+}
+
+// The report is written before this, so an upload failure is only logged and
+// printed; it never changes the exit code.
+void ScanRun::deliverSession() {
+  if (!uploader_) return;
+  const UploadOutcome outcome = uploader_->finish(report_.patternVersion);
+  if (outcome.problem.ok()) return;
+  const std::filesystem::path kept =
+      outcome.currentSessionComplete ? home_.sessions() : session_->folder();
+  console_.printError("odscan: session logs could not be sent to the console at " +
+                      uploader_->consoleUrl() + ": " + outcome.problem.message() +
+                      "; they stay in '" + platform::toUtf8(kept) +
+                      "' and are sent on the next run");
 }
 
 void ScanRun::writeReports() {
@@ -566,6 +622,8 @@ nlohmann::ordered_json ScanRun::optionsToJson() const {
   json["server"] = smartScan.serverUrl.value_or("");
   json["global_server"] = smartScan.globalServerUrl.value_or("");
   json["allow_global"] = smartScan.allowGlobal;
+  json["console"] = options_.noUpload ? "" : options_.consoleUrl.value_or("");
+  json["settings"] = options_.settingsFile ? platform::toUtf8(*options_.settingsFile) : "";
   return json;
 }
 

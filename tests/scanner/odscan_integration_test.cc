@@ -681,5 +681,95 @@ TEST_F(OdscanIntegrationTest, CleanupKeepsNewestSessions) {
   EXPECT_NE(cleanup.out.find("removed "), std::string::npos) << cleanup.out;
 }
 
+// --- On-demand Scan settings ---
+
+nlohmann::json settingsWith(const fs::path& target) {
+  return {{"format", "odscan-ondemand-settings"},
+          {"format_version", 1},
+          {"profile", "quick"},
+          {"targets", {target.string()}},
+          {"excluded_extensions", {"iso"}},
+          {"action", "report"}};
+}
+
+TEST_F(OdscanIntegrationTest, SettingsFileSuppliesTargetsAndProfile) {
+  writeFile(temp_ / "clean" / "a.txt", "clean\n");
+  writeFile(temp_ / "settings.json", settingsWith(temp_ / "clean").dump());
+  ProcessResult result = scan({"--settings", (temp_ / "settings.json").string()});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+
+  ASSERT_EQ(sessionFolders().size(), 1u);
+  const nlohmann::json report = readJson(sessionFolders()[0] / "report.json");
+  EXPECT_EQ(report["roots"], nlohmann::json::array({(temp_ / "clean").string()}));
+  EXPECT_EQ(report["options"]["profile"], "quick");
+  EXPECT_EQ(report["options"]["exclude_ext"], nlohmann::json::array({"iso"}));
+  EXPECT_EQ(report["options"]["settings"], (temp_ / "settings.json").string());
+}
+
+TEST_F(OdscanIntegrationTest, CommandLineOverridesSettings) {
+  writeFile(temp_ / "clean" / "a.txt", "clean\n");
+  writeFile(temp_ / "other" / "b.txt", "clean\n");
+  writeFile(temp_ / "settings.json", settingsWith(temp_ / "clean").dump());
+  ProcessResult result = scan({"--settings", (temp_ / "settings.json").string(), "--profile",
+                               "full", (temp_ / "other").string()});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+
+  const nlohmann::json report = readJson(sessionFolders()[0] / "report.json");
+  EXPECT_EQ(report["roots"], nlohmann::json::array({(temp_ / "other").string()}));
+  EXPECT_EQ(report["options"]["profile"], "full");
+  EXPECT_EQ(report["options"]["exclude_ext"], nlohmann::json::array({"iso"}));
+}
+
+TEST_F(OdscanIntegrationTest, InstalledSettingsAreReadByDefault) {
+  writeFile(temp_ / "clean" / "a.txt", "clean\n");
+  writeFile(home() / "components" / "ondemand-settings.json", settingsWith(temp_ / "clean").dump());
+  ProcessResult result = scan({});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const nlohmann::json report = readJson(sessionFolders()[0] / "report.json");
+  EXPECT_EQ(report["options"]["profile"], "quick");
+}
+
+TEST_F(OdscanIntegrationTest, InvalidSettingsNameTheMember) {
+  nlohmann::json settings = settingsWith(temp_.path());
+  settings["archive_limits"] = {{"max_depth", "deep"}};
+  writeFile(temp_ / "settings.json", settings.dump());
+  ProcessResult result = scan({"--settings", (temp_ / "settings.json").string()});
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.err.find("'archive_limits.max_depth'"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find((temp_ / "settings.json").string()), std::string::npos) << result.err;
+  EXPECT_TRUE(sessionFolders().empty());
+}
+
+TEST_F(OdscanIntegrationTest, MissingSettingsFileIsAnError) {
+  ProcessResult result = scan({"--settings", (temp_ / "absent.json").string(), "/tmp"});
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.err.find("absent.json"), std::string::npos) << result.err;
+}
+
+TEST_F(OdscanIntegrationTest, NothingToScanIsAUsageError) {
+  ProcessResult result = scan({});
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.err.find("nothing to scan"), std::string::npos) << result.err;
+  EXPECT_TRUE(sessionFolders().empty());
+}
+
+TEST_F(OdscanIntegrationTest, UnreachableConsoleKeepsTheExitCode) {
+  writeFile(temp_ / "clean" / "a.txt", "clean\n");
+  // Port 9 (discard) on 127.0.0.1 has no listener in the test environment.
+  ProcessResult result = scan({"--console", "http://127.0.0.1:9/", (temp_ / "clean").string()});
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_NE(result.err.find("session logs could not be sent to the console at "
+                            "http://127.0.0.1:9/"),
+            std::string::npos)
+      << result.err;
+  EXPECT_TRUE(fs::exists(sessionFolders()[0] / "upload.json"));
+}
+
+TEST_F(OdscanIntegrationTest, ConsoleUrlMustBeHttp) {
+  ProcessResult result = scan({"--console", "ftp://127.0.0.1/", "/tmp"});
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.err.find("invalid console URL"), std::string::npos) << result.err;
+}
+
 }  // namespace
 }  // namespace odscan::scanner

@@ -13,7 +13,11 @@
 //  6. scan the roots, sending scan queries for the objects the local pattern cannot
 //     decide, and print each result that is not clean;
 //  7. with --action quarantine, quarantine each infected file;
-//  8. write report.json (and --json FILE), log the end, print the summary.
+//  8. write report.json (and --json FILE), log the end, print the summary;
+//  9. with a console URL, deliver the session's logs to Threat Mitigator (see
+//     SessionUploader). The delivery starts in the background before step 6,
+//     after the earlier sessions that were not delivered. Upload failures are
+//     printed once and never change the exit code.
 //
 // Thread safety: one call at a time per HCEXEC folder is the supported use; runs
 // in different HCEXEC folders are independent.
@@ -32,6 +36,7 @@
 #include "odscan/query/smart_scan_client.h"
 #include "odscan/scanner/cloud_scan_sink.h"
 #include "odscan/scanner/disk_space.h"
+#include "odscan/scanner/session_uploader.h"
 
 namespace odscan::scanner {
 
@@ -81,6 +86,15 @@ struct ScanCommandOptions {
   std::uint64_t minFreeSpace = kDefaultMinFreeSpace;
   ScanOptions engine;
   SmartScanSettings smartScan;
+
+  // The On-demand Scan settings file applied to these options, for the logs;
+  // unset when none was.
+  std::optional<std::filesystem::path> settingsFile;
+  // Threat Mitigator, which receives the session's logs (--console, or console_url
+  // of the settings). Without it the logs stay in the session folder only.
+  std::optional<std::string> consoleUrl;
+  bool noUpload = false;        // --no-upload: keep the logs local even with a console
+  SessionUploadOptions upload;  // timeouts, CA file (--console-ca-file), batches
 };
 
 // Returns the scanner's version, for example "0.1.0".

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "odscan/platform/utf8_path.h"
+#include "odscan/scanner/home_folder.h"
+#include "odscan/scanner/ondemand_settings.h"
 #include "odscan/scanner/option_values.h"
 
 namespace odscan::tool {
@@ -177,6 +179,35 @@ void addSmartScanOptions(CLI::App& scan, scanner::SmartScanSettings& settings) {
       ->option_text("SECONDS");
 }
 
+CLI::Validator consoleUrl() {
+  return CLI::Validator(
+      [](std::string& text) {
+        const bool http = text.rfind("http://", 0) == 0 || text.rfind("https://", 0) == 0;
+        return http ? std::string()
+                    : "invalid console URL '" + text +
+                          "': expected http://HOST:PORT/ or https://HOST:PORT/";
+      },
+      "URL");
+}
+
+void addConsoleOptions(CLI::App& scan, scanner::ScanCommandOptions& options) {
+  addPathOption(scan, "--settings", options.settingsFile,
+                "On-demand Scan settings from Threat Mitigator; options given here override "
+                "them (default: <home>/components/ondemand-settings.json when it exists)")
+      ->option_text("FILE");
+  scan.add_option("--console", options.consoleUrl,
+                  "Threat Mitigator URL that receives the session's logs, such as "
+                  "http://127.0.0.1:8480/ (default: console_url of the settings)")
+      ->check(consoleUrl())
+      ->option_text("URL");
+  scan.add_option("--console-ca-file", options.upload.client.caFile,
+                  "CA certificates that sign the console's TLS certificate (https URLs)")
+      ->check(CLI::ExistingFile)
+      ->option_text("FILE");
+  scan.add_flag("--no-upload", options.noUpload,
+                "Keep the session's logs in the session folder, even when a console is known");
+}
+
 }  // namespace
 
 const char* const kSizeHelp =
@@ -249,7 +280,9 @@ void addHomeOption(CLI::App& command, std::optional<std::filesystem::path>& home
 void addScanOptions(CLI::App& scan, scanner::ScanCommandOptions& options) {
   auto& engine = options.engine;
 
-  addPathOption(scan, "paths", options.roots, "Files and folders to scan")->required();
+  // Not required: the settings' targets may name the roots (see applySettingsFile()).
+  addPathOption(scan, "paths", options.roots,
+                "Files and folders to scan (default: the targets of the settings)");
   addHomeOption(scan, options.home);
   addPathOption(scan, "--pattern", options.patternPath,
                 "Smart Scan Agent Pattern file (default: <home>/components/agent-pattern.ptn)")
@@ -285,6 +318,27 @@ void addScanOptions(CLI::App& scan, scanner::ScanCommandOptions& options) {
       ->option_text("SIZE");
   addLimitOptions(scan, engine);
   addSmartScanOptions(scan, options.smartScan);
+  addConsoleOptions(scan, options);
+}
+
+Status applySettingsFile(const CLI::App& scan, scanner::ScanCommandOptions& options) {
+  const bool settingsGiven = scan.get_option("--settings")->count() > 0;
+  const scanner::HomeFolder home(options.home.value_or(scanner::HomeFolder::defaultRoot()));
+  const std::filesystem::path file =
+      settingsGiven ? *options.settingsFile
+                    : home.components() / std::string(scanner::kOndemandSettingsFileName);
+  options.settingsFile.reset();
+  std::error_code error;
+  if (!settingsGiven && !std::filesystem::exists(file, error)) return Status::success();
+
+  Result<scanner::OndemandSettings> settings = scanner::readOndemandSettings(file);
+  if (!settings.ok()) return settings.status();
+  scanner::ExplicitOptions explicitOptions;
+  for (const CLI::Option* option : scan.get_options()) {
+    if (option->count() > 0) explicitOptions.insert(option->get_name());
+  }
+  return scanner::applyOndemandSettings(*settings, explicitOptions,
+                                        scanner::TargetPlaces::current(), options);
 }
 
 }  // namespace odscan::tool

@@ -44,4 +44,10 @@ void addHomeOption(CLI::App& command, std::optional<std::filesystem::path>& home
 // Adds the paths and every option of `odscan scan`, bound to `options`.
 void addScanOptions(CLI::App& scan, scanner::ScanCommandOptions& options);
 
+// Applies the On-demand Scan settings to `options` after `scan` (a command made by
+// addScanOptions()) has parsed its command line: the file of --settings, or else
+// <home>/components/ondemand-settings.json when it exists. Options given on the
+// command line keep their values. Errors name the file and the member.
+Status applySettingsFile(const CLI::App& scan, scanner::ScanCommandOptions& options);
+
 }  // namespace odscan::tool

@@ -139,7 +139,8 @@ void addWindowCommand(CLI::App& app, Commands& commands) {
   commands.window = app.add_subcommand(
       "window",
       "Scan with the window that guides the user; 'odscan.exe' without arguments runs it. "
-      "Without paths, every fixed drive is scanned");
+      "Without paths, the targets of the On-demand Scan settings are scanned, or every fixed "
+      "drive without those");
   commands.window->footer(std::string(odscan::tool::kSizeHelp) + "\n\n" + kExitCodesHelp);
   odscan::tool::addScanOptions(*commands.window, commands.windowOptions);
   commands.window->get_option("paths")->required(false);
@@ -151,6 +152,11 @@ void addWindowCommand(CLI::App& app, Commands& commands) {
 
 int runWindowScan(const Commands& commands) {
   odscan::scanner::ScanCommandOptions options = commands.windowOptions;
+  if (odscan::Status applied = odscan::tool::applySettingsFile(*commands.window, options);
+      !applied.ok()) {
+    std::cerr << "odscan: " << applied.message() << "\n";
+    return kUsageError;
+  }
   if (options.roots.empty()) options.roots = odscan::gui::fixedDrives();
   if (!commands.silent) return odscan::gui::runWindowCommand(options);
   odscan::gui::releaseOwnConsole();
@@ -170,12 +176,30 @@ std::vector<std::string> windowsArguments(int argc, char** argv) {
 }
 #endif
 
-int runCommand(const Commands& commands, CommandIo& io) {
+// Applies the settings file, then scans. Without roots from the command line or
+// the settings there is nothing to scan, which is a usage error.
+int runScan(Commands& commands, CommandIo& io) {
+  odscan::scanner::ScanCommandOptions& options = commands.scanOptions;
+  if (odscan::Status applied = odscan::tool::applySettingsFile(*commands.scan, options);
+      !applied.ok()) {
+    io.err << "odscan: " << applied.message() << "\n";
+    return kUsageError;
+  }
+  if (options.roots.empty()) {
+    io.err << "odscan: nothing to scan: give the files and folders to scan (odscan scan PATH...), "
+              "or a settings file whose targets name them (--settings FILE)\n"
+              "Run with --help for more information.\n";
+    return kUsageError;
+  }
+  return odscan::scanner::runScanCommand(options, io);
+}
+
+int runCommand(Commands& commands, CommandIo& io) {
   using namespace odscan::scanner;
 #ifdef _WIN32
   if (commands.window->parsed()) return runWindowScan(commands);
 #endif
-  if (commands.scan->parsed()) return runScanCommand(commands.scanOptions, io);
+  if (commands.scan->parsed()) return runScan(commands, io);
   if (commands.cleanup->parsed()) return runCleanupCommand(commands.cleanupOptions, io);
   if (commands.list->parsed()) return runQuarantineListCommand(commands.listOptions, io);
   if (commands.restore->parsed()) return runQuarantineRestoreCommand(commands.restoreOptions, io);
