@@ -15,6 +15,8 @@ find_package(LibArchive REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
+# The console's embedded database (Threat Mitigator).
+find_package(SQLite3 REQUIRED)
 # Header-only Beast and Asio for the HTTP server layer (Boost::headers).
 find_package(Boost 1.74 REQUIRED)
 

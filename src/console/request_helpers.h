@@ -1,0 +1,44 @@
+// Small readers of request parts that the console's handlers share: cookies,
+// query parameters, form-style percent decoding, JSON bodies and gzip bodies.
+// Private to odscan_console.
+//
+// Every reader treats its input as hostile: it never throws, bounds what it
+// allocates, and returns a message that names the part that was wrong.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "odscan/common/status.h"
+#include "odscan/http/request.h"
+
+namespace odscan::console {
+
+// Returns the value of cookie `name` from the Cookie header, or nothing.
+std::optional<std::string> cookieValue(const http::Request& request, std::string_view name);
+
+// Returns the decoded query parameters of the request target. A name given twice
+// keeps its first value.
+std::map<std::string, std::string, std::less<>> queryParameters(std::string_view target);
+
+// Decodes %XX escapes and '+' (a space). Fails for a malformed escape.
+Result<std::string> percentDecode(std::string_view text);
+
+// Parses a JSON object body. Fails with kInvalidArgument naming what was wrong.
+Result<nlohmann::json> jsonObjectBody(std::string_view body);
+
+// Inflates a gzip member. Fails with kInvalidArgument for data that is not gzip or
+// is damaged, and with kLimitExceeded as soon as the output passes `maxBytes`.
+Result<std::string> gunzip(std::string_view compressed, std::uint64_t maxBytes);
+
+// Returns the body as sent, or inflated when Content-Encoding is gzip. Fails for
+// another Content-Encoding.
+Result<std::string> decodedBody(const http::Request& request, std::uint64_t maxBytes);
+
+}  // namespace odscan::console
