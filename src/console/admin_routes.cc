@@ -65,6 +65,7 @@ void logon(ConsoleServer::Impl& console, const Request& request, Response& respo
                       request.requestId);
     return;
   }
+
   auto body = jsonObjectBody(request.body);
   if (!body.ok() || !(*body)["username"].is_string() || !(*body)["password"].is_string()) {
     response.setError(400, "send {\"username\": ..., \"password\": ...}", request.requestId);
@@ -79,6 +80,7 @@ void logon(ConsoleServer::Impl& console, const Request& request, Response& respo
     sendStatus(response, session.status(), request.requestId);
     return;
   }
+
   console.audit(session->username, "logon", std::string(request.peerAddress));
   response.addHeader("Set-Cookie",
                      std::string(kLogonCookie) + "=; " + cookieAttributes(console) + "; Max-Age=0");

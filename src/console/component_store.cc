@@ -157,6 +157,7 @@ Result<ManifestEntry> ComponentStore::rollback(std::string_view name) {
     return Status(StatusCode::kNotFound,
                   "the component '" + std::string(name) + "' is not published; upload it first");
   }
+
   std::optional<std::uint64_t> previous;
   std::error_code error;
   for (const auto& file : fs::directory_iterator(folder_, error)) {
@@ -170,6 +171,7 @@ Result<ManifestEntry> ComponentStore::rollback(std::string_view name) {
                                              std::to_string(entry->version) +
                                              " is kept; upload the version you want instead");
   }
+
   const auto source = fileOfVersion(folder_, name, *previous);
   if (!source) return Status(StatusCode::kNotFound, "the older version's file vanished");
   // The publisher writes into the folder it reads from, so it gets a copy.

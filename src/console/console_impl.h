@@ -69,7 +69,7 @@ Status addEndpointRoutes(http::Router& router, ConsoleServer::Impl& console);
 Status addAdminRoutes(http::Router& router, ConsoleServer::Impl& console);
 Status addPageRoutes(http::Router& router, ConsoleServer::Impl& console);
 
-// Answer helpers.
+// Response helpers.
 void sendJson(http::Response& response, unsigned status, const nlohmann::json& body);
 // Sends the error of `status` with the HTTP status its code maps to.
 void sendStatus(http::Response& response, const Status& status, std::string_view requestId);

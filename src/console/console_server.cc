@@ -174,7 +174,7 @@ void ConsoleServer::stop() {
   if (impl_->forwarder) (void)impl_->forwarder->stop(kForwarderStopTimeout);
 }
 
-// Answer helpers shared by the route groups.
+// Response helpers shared by the route groups.
 
 void sendJson(http::Response& response, unsigned status, const Json& body) {
   response.status = status;

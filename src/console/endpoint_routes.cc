@@ -120,7 +120,7 @@ void registerSession(ConsoleServer::Impl& console, const Request& request, Respo
 }
 
 // Authenticates the upload token and decodes the body within the limits. Returns
-// nothing after it has answered the request itself.
+// nothing when it has already filled `response` with the error.
 std::optional<std::pair<UploadSession, std::string>> uploadOf(ConsoleServer::Impl& console,
                                                               const Request& request,
                                                               Response& response) {

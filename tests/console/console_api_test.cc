@@ -12,7 +12,9 @@
 
 #include "../integration/program_run.h"
 #include "console_test_support.h"
+#include "odscan/activeupdate/component_publisher.h"
 #include "odscan/launcher/launcher_trailer.h"
+#include "odscan/pattern/signing_key.h"
 
 namespace odscan::console::testing {
 namespace {
@@ -424,6 +426,57 @@ TEST(ConsoleLauncherTest, DownloadCarriesTheSignedTrailer) {
   EXPECT_EQ(config->consoleUrl, console.url());
   EXPECT_EQ(config->publicKeyPem, odscan::testing::readText(console.publicKey()));
   EXPECT_EQ(client.get(console.url() + "ondemand/OnDemandScan.exe").status, 404);
+}
+
+// TLS: the console serves HTTPS, and its cookies are then marked Secure.
+TEST(ConsoleTlsTest, LogonOverHttpsSetsSecureCookies) {
+  TempFolder folder;
+  ASSERT_TRUE(http::testing::makeSelfSignedCertificate(folder.path()));
+  ConsoleProcess console(folder.path() / "console",
+                         Json{{"tls",
+                               {{"certificate", (folder / "cert.pem").string()},
+                                {"private_key", (folder / "key.pem").string()}}}});
+  ASSERT_TRUE(console.started()) << console.log();
+  const std::string url = "https://" + console.url().substr(std::string("http://").size());
+  HttpClient client;
+  http::testing::HttpCall call;
+  call.url = url + "logon";
+  call.caFile = folder / "cert.pem";
+  const HttpReply page = client.send(call);
+  ASSERT_EQ(page.status, 200) << page.error;
+  EXPECT_NE(page.header("set-cookie").find("; Secure"), std::string::npos);
+  EXPECT_NE(page.body.find(url + "ondemand"), std::string::npos) << page.body;
+  EXPECT_EQ(client.get(console.url() + "logon").status, 0) << "plain HTTP must not be served";
+}
+
+// ActiveUpdate: the console takes newer components from its update source.
+TEST(ConsolePullTest, NewerComponentComesFromActiveUpdate) {
+  TempFolder folder;
+  odscan::testing::writeText(folder / "scanner.bin", "scanner build 7");
+  ConsoleProcess console(folder.path() / "console",
+                         Json{{"update_source", (folder / "activeupdate").string()}});
+  ASSERT_TRUE(console.started()) << console.log();
+  auto key = PrivateKey::readFile(console.privateKey());
+  ASSERT_TRUE(key.ok());
+  activeupdate::PublishOptions options;
+  options.outputDirectory = folder / "activeupdate";
+  options.otherComponents.push_back({"scanner-linux", 7, folder / "scanner.bin"});
+  ASSERT_TRUE(activeupdate::publishComponents(options, *key).ok());
+
+  AdminSession admin(console.url());
+  ASSERT_EQ(admin.logon("admin", ConsoleProcess::kAdminPassword).status, 200);
+  const HttpReply pulled = admin.send("POST", "api/v1/components/pull", "");
+  ASSERT_EQ(pulled.status, 200) << pulled.body;
+  const Json updated = Json::parse(pulled.body)["updated"];
+  ASSERT_EQ(updated.size(), 1u);
+  EXPECT_EQ(updated[0]["name"], "scanner-linux");
+  EXPECT_EQ(updated[0]["version"], 7);
+  HttpClient client;
+  EXPECT_EQ(client.get(console.url() + "components/" + updated[0]["file"].get<std::string>()).body,
+            "scanner build 7");
+  // A second pull finds nothing newer.
+  EXPECT_EQ(Json::parse(admin.send("POST", "api/v1/components/pull", "").body)["updated"].size(),
+            0u);
 }
 
 // Forwarding: stored detections go to a syslog collector on 127.0.0.1.
