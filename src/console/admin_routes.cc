@@ -19,22 +19,6 @@ using Json = nlohmann::json;
 using http::Request;
 using http::Response;
 
-using AdminHandler = std::function<void(const Administrator&, const Request&, Response&)>;
-
-// Wraps `handler` with the administrator and CSRF checks.
-http::Handler asAdministrator(ConsoleServer::Impl& console, AdminHandler handler) {
-  return [&console, handler = std::move(handler)](const Request& request, Response& response) {
-    auto administrator = requireAdministrator(console, request);
-    if (!administrator.ok()) {
-      sendStatus(response, administrator.status(), request.requestId);
-      if (administrator.status().code() == StatusCode::kInvalidArgument) response.status = 403;
-      return;
-    }
-    response.addLogField("admin", administrator->username);
-    handler(*administrator, request, response);
-  };
-}
-
 std::string extensionOf(std::string_view component) {
   if (component == activeupdate::kAgentPatternComponent) return ".ptn";
   if (component == kScannerWindowsComponent) return ".exe";
@@ -280,6 +264,19 @@ void listComponents(ConsoleServer::Impl& console, const Request& request, Respon
 
 }  // namespace
 
+http::Handler asAdministrator(ConsoleServer::Impl& console, AdminHandler handler) {
+  return [&console, handler = std::move(handler)](const Request& request, Response& response) {
+    auto administrator = requireAdministrator(console, request);
+    if (!administrator.ok()) {
+      sendStatus(response, administrator.status(), request.requestId);
+      if (administrator.status().code() == StatusCode::kInvalidArgument) response.status = 403;
+      return;
+    }
+    response.addLogField("admin", administrator->username);
+    handler(*administrator, request, response);
+  };
+}
+
 Result<Administrator> requireAdministrator(ConsoleServer::Impl& console, const Request& request) {
   const auto token = cookieValue(request, kSessionCookie);
   auto administrator = console.accounts->authenticate(token ? *token : std::string());
@@ -342,7 +339,8 @@ Status addAdminRoutes(http::Router& router, ConsoleServer::Impl& console) {
       return found == query.end() ? std::string() : found->second;
     };
     auto endpoints = listEndpoints(*self->database, value("search").substr(0, 256),
-                                   value("posture").substr(0, 32), value("problems") == "1");
+                                   value("posture").substr(0, 32), value("problems") == "1",
+                                   self->config.agentCheckIn);
     if (!endpoints.ok()) return sendStatus(r, endpoints.status(), q.requestId);
     sendJson(r, 200, Json{{"endpoints", *endpoints}});
   });

@@ -102,6 +102,15 @@ const std::map<std::string, KeyHandler, std::less<>>& keyHandlers() {
                                                   c.logon.passwordIterations =
                                                       static_cast<std::uint32_t>(n);
                                                 })},
+              {"agent_check_in_seconds", numberKey("agent_check_in_seconds", 1, 3600,
+                                                   [](ConsoleConfig& c, std::uint64_t n) {
+                                                     c.agentCheckIn = std::chrono::seconds(n);
+                                                   })},
+              {"max_endpoint_data_bytes",
+               numberKey("max_endpoint_data_bytes", 1024, 1ull << 30,
+                         [](ConsoleConfig& c, std::uint64_t n) { c.maxEndpointDataBytes = n; })},
+              {"support_url", textKey("support_url", &ConsoleConfig::supportUrl)},
+              {"support_ca_file", pathKey("support_ca_file", &ConsoleConfig::supportCaFile)},
               {"syslog",
                [](const ConfigReader& reader, ConsoleConfig& config, const Json& value) -> Status {
                  auto forwarder = forwarding::parseForwarderConfig(
@@ -181,6 +190,13 @@ Status validateConsoleConfig(const ConsoleConfig& config) {
                   "console_url '" + url +
                       "' must start with http:// or https:// and end with '/', for example "
                       "https://tm.example.org:8480/");
+  }
+  const std::string& support = config.supportUrl;
+  if (!support.empty() && support.rfind("http://", 0) != 0 && support.rfind("https://", 0) != 0) {
+    return Status(StatusCode::kInvalidArgument,
+                  "support_url '" + support +
+                      "' must start with http:// or https://; remove it to keep case bundles on "
+                      "the console only");
   }
   return Status::success();
 }

@@ -8,6 +8,7 @@
 
 #include <spdlog/logger.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 #include <string_view>
 
 #include "odscan/console/admin_accounts.h"
+#include "odscan/console/agent_registry.h"
 #include "odscan/console/component_store.h"
 #include "odscan/console/console_config.h"
 #include "odscan/console/console_server.h"
@@ -55,6 +57,7 @@ struct ConsoleServer::Impl {
   std::unique_ptr<ConsoleSettings> settings;
   std::unique_ptr<ComponentStore> store;
   std::unique_ptr<SessionIntake> intake;
+  std::unique_ptr<AgentRegistry> agents;
   std::unique_ptr<forwarding::EventForwarder> forwarder;
   std::unique_ptr<http::MetricsRegistry> metrics = std::make_unique<http::MetricsRegistry>();
   std::unique_ptr<http::HttpServer> server;
@@ -68,6 +71,7 @@ struct ConsoleServer::Impl {
 Status addEndpointRoutes(http::Router& router, ConsoleServer::Impl& console);
 Status addAdminRoutes(http::Router& router, ConsoleServer::Impl& console);
 Status addPageRoutes(http::Router& router, ConsoleServer::Impl& console);
+Status addAgentRoutes(http::Router& router, ConsoleServer::Impl& console);
 
 // Response helpers.
 void sendJson(http::Response& response, unsigned status, const nlohmann::json& body);
@@ -80,6 +84,13 @@ void addSecurityHeaders(http::Response& response);
 // other than GET and HEAD it also checks the X-CSRF-Token header.
 Result<Administrator> requireAdministrator(ConsoleServer::Impl& console,
                                            const http::Request& request);
+// A handler for an administrator's request, after the checks of
+// requireAdministrator().
+using AdminHandler =
+    std::function<void(const Administrator&, const http::Request&, http::Response&)>;
+// Wraps `handler` with the administrator and CSRF checks; a failed CSRF check
+// answers 403.
+http::Handler asAdministrator(ConsoleServer::Impl& console, AdminHandler handler);
 // Returns "Path=/; HttpOnly; SameSite=Strict" and "; Secure" under TLS.
 std::string cookieAttributes(const ConsoleServer::Impl& console);
 

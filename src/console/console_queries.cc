@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "odscan/console/agent_registry.h"
+
 namespace odscan::console {
 namespace {
 
@@ -43,8 +45,9 @@ bool isTimeBound(std::string_view text) {
 // bindFilter().
 constexpr std::string_view kEventSelect =
     "SELECT ev.time, en.host, en.ip_addresses, s.public_id, ev.category, ev.event, ev.path, "
-    "ev.threat, ev.detail, s.user FROM events ev JOIN scan_sessions s ON s.id = ev.session_id "
-    "JOIN endpoints en ON en.id = s.endpoint_id WHERE (?1 = '' OR ev.time >= ?1) AND "
+    "ev.threat, ev.detail, s.user FROM events ev LEFT JOIN scan_sessions s ON s.id = "
+    "ev.session_id JOIN endpoints en ON en.id = COALESCE(s.endpoint_id, ev.endpoint_id) "
+    "WHERE (?1 = '' OR ev.time >= ?1) AND "
     "(?2 = '' OR ev.time <= ?2) AND (?3 = '' OR en.host LIKE ?4 ESCAPE '\\' OR "
     "en.ip_addresses LIKE ?4 ESCAPE '\\') AND (?5 = '' OR ev.category = ?5) AND "
     "(?6 = '' OR s.public_id = ?6) ORDER BY ev.time DESC, ev.id DESC LIMIT ?7";
@@ -98,14 +101,22 @@ bool hasProblems(const SessionOutcome& latest) {
 }
 
 Result<Json> listEndpoints(Database& database, std::string_view search, std::string_view posture,
-                           bool problemsOnly) {
+                           bool problemsOnly, std::chrono::seconds checkInInterval) {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
   auto guard = database.lock();
   auto query = database.prepare(
       "SELECT en.host, en.ip_addresses, en.os_version, en.last_user, en.first_seen, "
       "en.last_seen, s.public_id, s.started_at, s.finished_at, s.report IS NOT NULL, s.outcome, "
       "s.exit_code, s.infected, s.quarantined, s.bypassed, s.not_scanned, s.unresolved, "
-      "s.problems, (SELECT COUNT(*) FROM scan_sessions x WHERE x.endpoint_id = en.id) "
+      "s.problems, (SELECT COUNT(*) FROM scan_sessions x WHERE x.endpoint_id = en.id), "
+      "a.agent_id, a.version, a.last_seen, (SELECT c.state || ' ' || c.public_id FROM "
+      "agent_commands c WHERE c.agent_id = a.id ORDER BY c.sequence DESC LIMIT 1), EXISTS "
+      "(SELECT 1 FROM endpoint_data d WHERE d.endpoint_id = en.id AND NOT EXISTS (SELECT 1 FROM "
+      "cases k WHERE k.endpoint_id = en.id AND k.created_at >= d.received_at)) "
       "FROM endpoints en LEFT JOIN scan_sessions s ON s.id = en.last_session_id "
+      "LEFT JOIN agents a ON a.id = (SELECT MAX(x.id) FROM agents x WHERE x.endpoint_id = en.id) "
       "WHERE ?1 = '' OR en.host LIKE ?2 ESCAPE '\\' OR en.ip_addresses LIKE ?2 ESCAPE '\\' "
       "ORDER BY en.last_seen DESC, en.id DESC LIMIT 5000");
   if (!query.ok()) return query.status();
@@ -130,11 +141,33 @@ Result<Json> listEndpoints(Database& database, std::string_view search, std::str
     const bool problems = hasProblems(latest);
     if (!posture.empty() && endpointPosture != posture) continue;
     if (problemsOnly && !problems) continue;
-    Json endpoint = {{"host", query->text(0)},          {"ip_addresses", query->text(1)},
-                     {"os_version", query->text(2)},    {"last_user", query->text(3)},
-                     {"first_seen", query->integer(4)}, {"last_seen", query->integer(5)},
-                     {"posture", endpointPosture},      {"has_problems", problems},
-                     {"sessions", query->integer(18)},  {"last_session", nullptr}};
+    Json endpoint = {{"host", query->text(0)},
+                     {"ip_addresses", query->text(1)},
+                     {"os_version", query->text(2)},
+                     {"last_user", query->text(3)},
+                     {"first_seen", query->integer(4)},
+                     {"last_seen", query->integer(5)},
+                     {"posture", endpointPosture},
+                     {"has_problems", problems},
+                     {"sessions", query->integer(18)},
+                     {"last_session", nullptr},
+                     {"agent", nullptr},
+                     {"endpoint_data_collected", false}};
+    if (!query->isNull(19)) {
+      // The latest command: "STATE ID".
+      const std::string lastCommand = query->text(22);
+      const std::size_t space = lastCommand.find(' ');
+      Json command = nullptr;
+      if (space != std::string::npos) {
+        command = {{"state", lastCommand.substr(0, space)}, {"id", lastCommand.substr(space + 1)}};
+      }
+      endpoint["agent"] = {{"agent_id", query->text(19)},
+                           {"version", query->text(20)},
+                           {"last_seen", query->integer(21)},
+                           {"connected", agentConnected(query->integer(21), now, checkInInterval)},
+                           {"last_command", command}};
+    }
+    endpoint["endpoint_data_collected"] = query->integer(23) != 0;
     if (latest.exists) {
       Json session = outcomeJson(latest);
       session["id"] = query->text(6);

@@ -122,6 +122,12 @@ Result<std::unique_ptr<ConsoleServer>> ConsoleServer::start(
   impl->settings = std::make_unique<ConsoleSettings>(*impl->database);
   impl->intake = std::make_unique<SessionIntake>(
       *impl->database, IntakeLimits{config.uploadTokenLifetime, config.maxExpandedBytes});
+  AgentRegistryOptions agentOptions;
+  agentOptions.checkInInterval = config.agentCheckIn;
+  agentOptions.dataDir = config.dataDir;
+  agentOptions.maxEndpointDataBytes = config.maxEndpointDataBytes;
+  impl->agents =
+      std::make_unique<AgentRegistry>(*impl->database, impl->store->privateKey(), agentOptions);
   if (config.syslog) {
     auto forwarder = forwarding::EventForwarder::create(*config.syslog, logger);
     if (!forwarder.ok()) return forwarder.status().withContext("cannot start syslog forwarding");
@@ -129,10 +135,12 @@ Result<std::unique_ptr<ConsoleServer>> ConsoleServer::start(
     forwarding::EventForwarder* target = impl->forwarder.get();
     impl->intake->onEventsStored(
         [target](const std::vector<StoredEvent>& events) { forwardEvents(*target, events); });
+    impl->agents->onEventsStored(
+        [target](const std::vector<StoredEvent>& events) { forwardEvents(*target, events); });
   }
 
   http::Router router;
-  for (auto* add : {addEndpointRoutes, addAdminRoutes, addPageRoutes}) {
+  for (auto* add : {addEndpointRoutes, addAdminRoutes, addAgentRoutes, addPageRoutes}) {
     if (Status added = add(router, *impl); !added.ok()) return added;
   }
   if (!config.consoleUrl.empty()) impl->url = config.consoleUrl;

@@ -12,7 +12,7 @@ namespace {
 
 // Each entry is one migration, applied in order and never changed once released:
 // a change to the schema is a new entry at the end.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE admins (
   id INTEGER PRIMARY KEY,
@@ -98,6 +98,90 @@ CREATE TABLE audit_log (
   action TEXT NOT NULL,
   detail TEXT NOT NULL
 );
+)sql",
+    // 2: Threat Management Agents, their commands, endpoint data and cases. Events
+    // may now belong to an endpoint without a scan session (an agent's report),
+    // which SQLite can only express by copying the table.
+    R"sql(
+CREATE TABLE enrollment_tokens (
+  id INTEGER PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  uses_left INTEGER NOT NULL
+);
+CREATE TABLE agents (
+  id INTEGER PRIMARY KEY,
+  agent_id TEXT NOT NULL UNIQUE,
+  secret_hash TEXT NOT NULL,
+  endpoint_id INTEGER NOT NULL REFERENCES endpoints(id),
+  version TEXT NOT NULL DEFAULT '',
+  run_as TEXT NOT NULL DEFAULT '',
+  enrolled_at INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  next_sequence INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX agents_endpoint ON agents(endpoint_id);
+CREATE TABLE agent_commands (
+  id INTEGER PRIMARY KEY,
+  public_id TEXT NOT NULL UNIQUE,
+  agent_id INTEGER NOT NULL REFERENCES agents(id),
+  sequence INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  exit_code INTEGER,
+  scan_session TEXT NOT NULL DEFAULT '',
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (agent_id, sequence)
+);
+CREATE TABLE endpoint_data (
+  id INTEGER PRIMARY KEY,
+  public_id TEXT NOT NULL UNIQUE,
+  endpoint_id INTEGER NOT NULL REFERENCES endpoints(id),
+  command_id INTEGER REFERENCES agent_commands(id),
+  reason TEXT NOT NULL,
+  file TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+);
+CREATE TABLE cases (
+  id INTEGER PRIMARY KEY,
+  public_id TEXT NOT NULL UNIQUE,
+  endpoint_id INTEGER NOT NULL REFERENCES endpoints(id),
+  file TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  submitted_to TEXT NOT NULL DEFAULT '',
+  submit_result TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE events_v2 (
+  id INTEGER PRIMARY KEY,
+  session_id INTEGER REFERENCES scan_sessions(id) ON DELETE CASCADE,
+  endpoint_id INTEGER REFERENCES endpoints(id),
+  line INTEGER NOT NULL,
+  time TEXT NOT NULL,
+  event TEXT NOT NULL,
+  category TEXT NOT NULL,
+  path TEXT NOT NULL DEFAULT '',
+  threat TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL,
+  UNIQUE (session_id, line)
+);
+INSERT INTO events_v2 (id, session_id, line, time, event, category, path, threat, detail, body)
+  SELECT id, session_id, line, time, event, category, path, threat, detail, body FROM events;
+DROP TABLE events;
+ALTER TABLE events_v2 RENAME TO events;
+CREATE INDEX events_time ON events(time);
+CREATE INDEX events_category_time ON events(category, time);
 )sql",
 };
 
@@ -269,6 +353,9 @@ Status Database::migrate() {
   if (!current.ok()) return current.status();
   if (auto row = current->step(); !row.ok()) return row.status();
   schemaVersion_ = static_cast<int>(current->integer(0));
+  // A statement left running keeps a read lock, under which a migration cannot
+  // drop a table.
+  current->reset();
   if (schemaVersion_ > latestSchemaVersion()) {
     return Status(StatusCode::kUnsupportedVersion,
                   "the database has schema version " + std::to_string(schemaVersion_) +

@@ -26,14 +26,6 @@ std::string utcNow() {
   return text;
 }
 
-std::string bearerToken(const Request& request) {
-  const auto header = request.header("Authorization");
-  if (!header || header->size() < 7 || !http::equalsIgnoringCase(header->substr(0, 7), "Bearer ")) {
-    return {};
-  }
-  return std::string(header->substr(7));
-}
-
 void serveComponentFile(ConsoleServer::Impl& console, const Request& request, Response& response) {
   const std::string_view name = request.path.substr(std::string_view("/components/").size());
   auto bytes = console.store->readServedFile(name);

@@ -3,6 +3,8 @@
 #include <zlib.h>
 
 #include <array>
+#include <chrono>
+#include <ctime>
 
 namespace odscan::console {
 namespace {
@@ -146,6 +148,86 @@ Result<std::string> decodedBody(const http::Request& request, std::uint64_t maxB
                                                     "' is not supported; send gzip or nothing");
   }
   return gunzip(request.body, maxBytes);
+}
+
+std::int64_t nowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string isoTime(std::int64_t seconds) {
+  const std::time_t time = static_cast<std::time_t>(seconds);
+  std::tm parts{};
+  gmtime_r(&time, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+Status invalidMember(std::string_view member, std::string_view problem) {
+  return Status(StatusCode::kInvalidArgument,
+                "member \"" + std::string(member) + "\" " + std::string(problem));
+}
+
+Result<std::string> textMember(const nlohmann::json& body, std::string_view member,
+                               std::size_t maxLength, bool required) {
+  const auto found = body.find(member);
+  if (found == body.end() || found->is_null()) {
+    if (!required) return std::string();
+    return invalidMember(member, "is missing");
+  }
+  if (!found->is_string()) return invalidMember(member, "must be a string");
+  std::string value = found->get<std::string>();
+  if ((required && value.empty()) || value.size() > maxLength) {
+    return invalidMember(member, "must have 1 to " + std::to_string(maxLength) + " bytes");
+  }
+  for (unsigned char c : value) {
+    if (c < 0x20 || c == 0x7f) return invalidMember(member, "must not contain control characters");
+  }
+  return value;
+}
+
+Result<std::string> addressList(const nlohmann::json& body) {
+  constexpr std::size_t kMaxAddresses = 64;
+  constexpr std::size_t kMaxAddressLength = 64;
+  const auto found = body.find("ip_addresses");
+  if (found == body.end()) return std::string();
+  if (!found->is_array() || found->size() > kMaxAddresses) {
+    return invalidMember("ip_addresses", "must be an array of at most 64 strings");
+  }
+  std::string joined;
+  for (const nlohmann::json& address : *found) {
+    if (!address.is_string() || address.get<std::string>().size() > kMaxAddressLength) {
+      return invalidMember("ip_addresses", "must hold strings of at most 64 bytes");
+    }
+    const std::string text = address.get<std::string>();
+    for (char c : text) {
+      const bool allowed = hexValue(c) >= 0 || c == '.' || c == ':' || c == '%';
+      if (!allowed) {
+        return invalidMember("ip_addresses",
+                             "holds '" + text.substr(0, 64) + "', which is not an IP address");
+      }
+    }
+    if (!joined.empty()) joined += ", ";
+    joined += text;
+  }
+  return joined;
+}
+
+bool isHex(std::string_view text) {
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::string bearerToken(const http::Request& request) {
+  const auto header = request.header("Authorization");
+  if (!header || header->size() < 7 || !http::equalsIgnoringCase(header->substr(0, 7), "Bearer ")) {
+    return {};
+  }
+  return std::string(header->substr(7));
 }
 
 }  // namespace odscan::console

@@ -41,4 +41,32 @@ Result<std::string> gunzip(std::string_view compressed, std::uint64_t maxBytes);
 // another Content-Encoding.
 Result<std::string> decodedBody(const http::Request& request, std::uint64_t maxBytes);
 
+// Limits of the text members that endpoints send about themselves.
+inline constexpr std::size_t kMaxHostLength = 255;
+inline constexpr std::size_t kMaxTextLength = 256;
+
+// Returns the current time in seconds since the epoch.
+std::int64_t nowSeconds();
+
+// Returns `seconds` since the epoch as ISO 8601 UTC, such as 2026-12-05T08:30:00Z.
+std::string isoTime(std::int64_t seconds);
+
+// Returns kInvalidArgument for `member` of a JSON body: 'member "host" ' + problem.
+Status invalidMember(std::string_view member, std::string_view problem);
+
+// Reads a string member of at most `maxLength` bytes without control characters.
+// A member that is not `required` may be missing or null, and reads as empty.
+Result<std::string> textMember(const nlohmann::json& body, std::string_view member,
+                               std::size_t maxLength, bool required = true);
+
+// Reads the optional member "ip_addresses", an array of at most 64 numeric IPv4 or
+// IPv6 addresses, and returns them joined by ", ".
+Result<std::string> addressList(const nlohmann::json& body);
+
+// Returns true when `text` holds only lower-case hex digits.
+bool isHex(std::string_view text);
+
+// Returns "Bearer" credentials of the Authorization header, or an empty string.
+std::string bearerToken(const http::Request& request);
+
 }  // namespace odscan::console

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "odscan/console/credentials.h"
+#include "request_helpers.h"
 
 namespace odscan::console {
 namespace {
@@ -10,94 +11,12 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr std::size_t kClientKeyLength = 32;
-constexpr std::size_t kMaxHostLength = 255;
-constexpr std::size_t kMaxTextLength = 256;
-constexpr std::size_t kMaxAddresses = 64;
-constexpr std::size_t kMaxAddressLength = 64;
 constexpr std::size_t kMaxEventNameLength = 64;
 // Text pulled out of an event for the lists; the full line stays in `body`.
 constexpr std::size_t kMaxFieldLength = 4096;
 
-std::int64_t nowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string isoTime(std::int64_t seconds) {
-  const std::time_t time = static_cast<std::time_t>(seconds);
-  std::tm parts{};
-  gmtime_r(&time, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
-
-Status invalidMember(std::string_view member, std::string_view problem) {
-  return Status(StatusCode::kInvalidArgument,
-                "member \"" + std::string(member) + "\" " + std::string(problem));
-}
-
-bool hasControlCharacters(std::string_view text) {
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
-
-// Reads a required string member of at most `maxLength` bytes without control
-// characters.
-Result<std::string> textMember(const Json& body, std::string_view member, std::size_t maxLength,
-                               bool required = true) {
-  const auto found = body.find(member);
-  if (found == body.end() || found->is_null()) {
-    if (!required) return std::string();
-    return invalidMember(member, "is missing");
-  }
-  if (!found->is_string()) return invalidMember(member, "must be a string");
-  std::string value = found->get<std::string>();
-  if ((required && value.empty()) || value.size() > maxLength) {
-    return invalidMember(member, "must have 1 to " + std::to_string(maxLength) + " bytes");
-  }
-  if (hasControlCharacters(value))
-    return invalidMember(member, "must not contain control characters");
-  return value;
-}
-
-bool isHex(std::string_view text) {
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 bool isSessionIdChar(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
-}
-
-Result<std::string> addressList(const Json& body) {
-  const auto found = body.find("ip_addresses");
-  if (found == body.end()) return std::string();
-  if (!found->is_array() || found->size() > kMaxAddresses) {
-    return invalidMember("ip_addresses", "must be an array of at most 64 strings");
-  }
-  std::string joined;
-  for (const Json& address : *found) {
-    if (!address.is_string() || address.get<std::string>().size() > kMaxAddressLength) {
-      return invalidMember("ip_addresses", "must hold strings of at most 64 bytes");
-    }
-    const std::string text = address.get<std::string>();
-    for (char c : text) {
-      const bool allowed = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                           (c >= 'A' && c <= 'F') || c == '.' || c == ':' || c == '%';
-      if (!allowed)
-        return invalidMember("ip_addresses",
-                             "holds '" + text.substr(0, 64) + "', which is not an IP address");
-    }
-    if (!joined.empty()) joined += ", ";
-    joined += text;
-  }
-  return joined;
 }
 
 std::string truncated(std::string text) {

@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "../integration/program_run.h"
 #include "console_test_support.h"
 #include "odscan/activeupdate/component_publisher.h"
+#include "odscan/agent/agent_command.h"
 #include "odscan/launcher/launcher_trailer.h"
 #include "odscan/pattern/signing_key.h"
 
@@ -162,7 +164,7 @@ TEST_F(ConsoleApiTest, DataSurvivesARestart) {
   AdminSession admin = loggedOn();
   EXPECT_EQ(eventsOf(admin).size(), 3u);
   EXPECT_EQ(queryDatabase(console_->database(), "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(queryDatabase(console_->database(), "SELECT MAX(version) FROM schema_migrations"), "1");
+  EXPECT_EQ(queryDatabase(console_->database(), "SELECT MAX(version) FROM schema_migrations"), "2");
 }
 
 // Bad uploads: each is rejected and leaves nothing behind.
@@ -518,6 +520,160 @@ TEST(ConsoleForwardingTest, DetectionReachesTheSyslogCollector) {
   EXPECT_NE(received.find("CEF:0|"), std::string::npos) << received;
   EXPECT_NE(received.find("Eicar-Test-Signature"), std::string::npos) << received;
   EXPECT_NE(received.find("LAPTOP-42"), std::string::npos) << received;
+}
+
+}  // namespace
+}  // namespace odscan::console::testing
+
+namespace odscan::console::testing {
+namespace {
+
+// An agent's side of the protocol, as a test sends it.
+struct FakeAgent {
+  std::string host;
+  std::string credentials;  // "AGENT_ID:SECRET"
+
+  HttpReply post(HttpClient& client, const std::string& url, const std::string& path,
+                 const Json& body) const {
+    return client.post(url + path, body.dump(), "application/json",
+                       {"Authorization: Bearer " + credentials});
+  }
+};
+
+std::string enrollmentToken(AdminSession& admin, int uses = 1) {
+  const HttpReply reply =
+      admin.send("POST", "api/v1/agents/enrollment-tokens", Json{{"uses", uses}}.dump());
+  EXPECT_EQ(reply.status, 201) << reply.body;
+  return Json::parse(reply.body).value("token", "");
+}
+
+FakeAgent enroll(HttpClient& client, const std::string& url, const std::string& token,
+                 const std::string& host) {
+  const HttpReply reply =
+      client.post(url + "api/v1/agent/enroll", Json{{"token", token}, {"host", host}}.dump(),
+                  "application/json");
+  EXPECT_EQ(reply.status, 201) << reply.body;
+  if (reply.status != 201) return {host, ""};
+  const Json body = Json::parse(reply.body);
+  return {host, body["agent_id"].get<std::string>() + ":" + body["secret"].get<std::string>()};
+}
+
+TEST(ConsoleAgentTest, EnrollmentTokenWorksOnceAndCredentialsAreChecked) {
+  TempFolder folder;
+  ConsoleProcess console(folder.path() / "console", Json{{"agent_check_in_seconds", 1}});
+  ASSERT_TRUE(console.started()) << console.log();
+  AdminSession admin(console.url());
+  ASSERT_EQ(admin.logon("admin", ConsoleProcess::kAdminPassword).status, 200);
+  HttpClient client;
+  const std::string token = enrollmentToken(admin);
+  const FakeAgent agent = enroll(client, console.url(), token, "PC-1");
+  // The token is used up.
+  const HttpReply again =
+      client.post(console.url() + "api/v1/agent/enroll",
+                  Json{{"token", token}, {"host", "PC-2"}}.dump(), "application/json");
+  EXPECT_EQ(again.status, 401) << again.body;
+  EXPECT_NE(again.body.find("enrollment token"), std::string::npos);
+
+  EXPECT_EQ(agent.post(client, console.url(), "api/v1/agent/check-in", {{"host", "PC-1"}}).status,
+            200);
+  FakeAgent wrongSecret = agent;
+  wrongSecret.credentials.back() = wrongSecret.credentials.back() == '0' ? '1' : '0';
+  EXPECT_EQ(
+      wrongSecret.post(client, console.url(), "api/v1/agent/check-in", {{"host", "PC-1"}}).status,
+      401);
+  // Without an administrator, nobody creates tokens or launches scans.
+  EXPECT_EQ(client.post(console.url() + "api/v1/agents/enrollment-tokens", "{}", "application/json")
+                .status,
+            401);
+}
+
+TEST(ConsoleAgentTest, CommandsAreBoundToTheirAgentAndMoveForwardOnly) {
+  TempFolder folder;
+  ConsoleProcess console(folder.path() / "console", Json{{"agent_check_in_seconds", 1}});
+  ASSERT_TRUE(console.started()) << console.log();
+  AdminSession admin(console.url());
+  ASSERT_EQ(admin.logon("admin", ConsoleProcess::kAdminPassword).status, 200);
+  HttpClient client;
+  const std::string token = enrollmentToken(admin, 2);
+  const FakeAgent first = enroll(client, console.url(), token, "PC-1");
+  const FakeAgent second = enroll(client, console.url(), token, "PC-2");
+
+  const HttpReply launched =
+      admin.send("POST", "api/v1/endpoints/launch", Json{{"host", "PC-1"}}.dump());
+  ASSERT_EQ(launched.status, 202) << launched.body;
+  const std::string command = Json::parse(launched.body)["command"];
+  // Two launches at once: the second is refused while the first is pending.
+  const HttpReply twice =
+      admin.send("POST", "api/v1/endpoints/launch", Json{{"host", "PC-1"}}.dump());
+  EXPECT_EQ(twice.status, 409) << twice.body;
+
+  // The command goes to its agent only, signed for it.
+  const Json otherCheckIn = Json::parse(
+      second.post(client, console.url(), "api/v1/agent/check-in", {{"host", "PC-2"}}).body);
+  EXPECT_TRUE(otherCheckIn["commands"].empty());
+  const Json checkIn = Json::parse(
+      first.post(client, console.url(), "api/v1/agent/check-in", {{"host", "PC-1"}}).body);
+  ASSERT_EQ(checkIn["commands"].size(), 1u);
+  EXPECT_EQ(checkIn["commands"][0]["id"], command);
+  auto key = PublicKey::readFile(console.publicKey());
+  ASSERT_TRUE(key.ok());
+  const std::string firstId = first.credentials.substr(0, first.credentials.find(':'));
+  EXPECT_TRUE(agent::verifyCommand(checkIn["commands"][0], *key, firstId).ok());
+
+  // Another agent cannot report on it.
+  const Json running = {{"command", command}, {"state", "running"}};
+  EXPECT_EQ(second.post(client, console.url(), "api/v1/agent/command-state", running).status, 404);
+  EXPECT_EQ(first.post(client, console.url(), "api/v1/agent/command-state", running).status, 200);
+  // A repeated report is accepted once; a report going back is refused.
+  EXPECT_EQ(first.post(client, console.url(), "api/v1/agent/command-state", running).status, 200);
+  const Json done = {{"command", command}, {"state", "done"}, {"exit_code", 0}};
+  EXPECT_EQ(first.post(client, console.url(), "api/v1/agent/command-state", done).status, 200);
+  EXPECT_EQ(first.post(client, console.url(), "api/v1/agent/command-state", running).status, 409);
+  EXPECT_EQ(first
+                .post(client, console.url(), "api/v1/agent/command-state",
+                      {{"command", "c-0000000000000000"}, {"state", "done"}})
+                .status,
+            404);
+  const Json state = Json::parse(admin.get("api/v1/command?id=" + command).body);
+  EXPECT_EQ(state["state"], "done");
+  EXPECT_EQ(state["exit_code"], 0);
+  EXPECT_NE(console.log().find("rejected"), std::string::npos);
+
+  // An agent that stopped checking in cannot be launched on.
+  std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+  const HttpReply away =
+      admin.send("POST", "api/v1/endpoints/launch", Json{{"host", "PC-2"}}.dump());
+  EXPECT_EQ(away.status, 503) << away.body;
+  EXPECT_NE(away.body.find("not connected"), std::string::npos);
+}
+
+TEST(ConsoleAgentTest, EndpointDataMustBeAZipOfTheAgent) {
+  TempFolder folder;
+  ConsoleProcess console(folder.path() / "console");
+  ASSERT_TRUE(console.started()) << console.log();
+  AdminSession admin(console.url());
+  ASSERT_EQ(admin.logon("admin", ConsoleProcess::kAdminPassword).status, 200);
+  HttpClient client;
+  const FakeAgent agent = enroll(client, console.url(), enrollmentToken(admin), "PC-1");
+  const std::vector<std::string> headers = {"Authorization: Bearer " + agent.credentials,
+                                            "X-Odscan-Reason: scanner crashed"};
+  EXPECT_EQ(client
+                .post(console.url() + "api/v1/agent/endpoint-data", "not a zip", "application/zip",
+                      headers)
+                .status,
+            400);
+  EXPECT_EQ(client
+                .post(console.url() + "api/v1/agent/endpoint-data", std::string("PK\x03\x04", 4),
+                      "application/zip", {"X-Odscan-Reason: x"})
+                .status,
+            401);
+  const HttpReply stored =
+      client.post(console.url() + "api/v1/agent/endpoint-data", std::string("PK\x03\x04 rest", 9),
+                  "application/zip", headers);
+  EXPECT_EQ(stored.status, 201) << stored.body;
+  const Json endpoints = Json::parse(admin.get("api/v1/endpoints").body)["endpoints"];
+  ASSERT_EQ(endpoints.size(), 1u);
+  EXPECT_TRUE(endpoints[0]["endpoint_data_collected"]);
 }
 
 }  // namespace

@@ -51,11 +51,11 @@ ConsoleProcess::ConsoleProcess(const std::filesystem::path& folder, Json extraCo
   started_ = restart();
 }
 
-bool ConsoleProcess::restart() {
-  return process_.start(
-      THREAT_MITIGATOR,
-      {"serve", "--config", (folder_ / "console.json").string(), "--listen", "127.0.0.1:0"},
-      folder_ / "console.log");
+bool ConsoleProcess::restart(int port) {
+  return process_.start(THREAT_MITIGATOR,
+                        {"serve", "--config", (folder_ / "console.json").string(), "--listen",
+                         "127.0.0.1:" + std::to_string(port)},
+                        folder_ / "console.log");
 }
 
 std::string AdminSession::cookieHeader() const { return "Cookie: tm_session=" + sessionCookie_; }

@@ -45,8 +45,9 @@ class ConsoleProcess {
   std::filesystem::path privateKey() const { return folder_ / "publisher.key"; }
   // Stops the process with SIGTERM and returns its exit status.
   int stop() { return process_.stop(); }
-  // Starts it again on the same data folder.
-  bool restart();
+  // Starts it again on the same data folder, on `port` (0: any free port).
+  bool restart(int port = 0);
+  int port() const { return process_.port(); }
 
  private:
   std::filesystem::path folder_;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <thread>
 
 namespace odscan::gui {
@@ -107,7 +108,11 @@ constexpr const char* kNoDriver =
 class ScanWindowTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    sessionFolder_ = fs::temp_directory_path() / "odscan-window-test-session";
+    // ctest runs these tests in parallel processes, and each one removes its
+    // folder at the end, so every test needs a folder of its own.
+    sessionFolder_ = fs::temp_directory_path() /
+                     ("odscan-window-test-session-" + std::to_string(std::random_device{}()) + "-" +
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(sessionFolder_);
     options_.roots = {"C:\\Users\\guest", "D:\\"};
     options_.smartScan.serverUrl = "http://127.0.0.1:8470";

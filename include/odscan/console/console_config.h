@@ -49,6 +49,15 @@ struct ConsoleConfig {
   std::uint64_t maxComponentBytes = 128ull << 20;
   LogonPolicy logon;
 
+  // How often Threat Management Agents check in (docs/agent.md).
+  std::chrono::seconds agentCheckIn{30};
+  // The largest endpoint data archive an agent may upload.
+  std::uint64_t maxEndpointDataBytes = 64ull << 20;
+  // Where "Submit case" sends case bundles (POST, application/zip); kept on the
+  // console only when empty.
+  std::string supportUrl;
+  std::filesystem::path supportCaFile;
+
   // Where stored events are forwarded as syslog; none when unset.
   std::optional<forwarding::ForwarderConfig> syslog;
 

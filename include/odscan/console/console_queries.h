@@ -8,6 +8,7 @@
 // Thread safety: free functions; each takes the database lock.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -43,9 +44,12 @@ bool hasProblems(const SessionOutcome& latest);
 
 // Endpoints whose host name or one of whose IP addresses contains `search`
 // (every endpoint when empty), most recently seen first. `posture` keeps only
-// endpoints with that posture, `problemsOnly` those with problems.
-Result<nlohmann::json> listEndpoints(Database& database, std::string_view search,
-                                     std::string_view posture, bool problemsOnly);
+// endpoints with that posture, `problemsOnly` those with problems. An endpoint
+// with a Threat Management Agent lists it under "agent", connected when it checked
+// in within three `checkInInterval`s.
+Result<nlohmann::json> listEndpoints(
+    Database& database, std::string_view search, std::string_view posture, bool problemsOnly,
+    std::chrono::seconds checkInInterval = std::chrono::seconds(30));
 
 struct EventFilter {
   std::string from;      // ISO 8601 UTC, inclusive; empty for no bound
