@@ -208,7 +208,7 @@ class Agent {
       if (options_.maxCheckIns > 0 && ++checkIns >= options_.maxCheckIns) break;
       sleepFor(interval);
     }
-    if (busy_) log_.info("waiting for the running scan to finish before stopping");
+    if (busy_) log_.info("stopping the running scan before the agent stops");
     if (worker_.joinable()) worker_.join();
     {
       std::lock_guard<std::mutex> guard(mutex_);
@@ -398,7 +398,7 @@ class Agent {
         launcher::scannerCommandArguments(home_.root(), state_.consoleUrl, true, passThrough);
     log_.info("starting the scanner: " +
               launcher::windowsCommandLine(platform::toUtf8(program), arguments));
-    auto exitCode = launcher::runProcess(program, arguments);
+    auto exitCode = launcher::runProcess(program, arguments, [this] { return stopRequested(); });
     if (!exitCode.ok()) {
       run.failure = "the scanner could not start: " + exitCode.status().message();
       run.problems.push_back(run.failure);
@@ -406,6 +406,11 @@ class Agent {
     }
     run.exitCode = *exitCode;
     run.started = true;
+    if (stopRequested()) {
+      run.failure =
+          "the agent was stopped during the scan (exit code " + std::to_string(run.exitCode) + ")";
+      return run;
+    }
     if (run.exitCode != 0 && run.exitCode != 1 && run.exitCode != 2) {
       run.failure =
           "the scanner crashed or was stopped (exit code " + std::to_string(run.exitCode) + ")";

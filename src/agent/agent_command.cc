@@ -2,23 +2,14 @@
 
 #include <vector>
 
+#include "odscan/common/digest.h"
+
 namespace odscan::agent {
 namespace {
 
 using Json = nlohmann::json;
 
 constexpr std::string_view kSignedFormat = "odscan-agent-command 1";
-
-std::string toHex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(bytes.size() * 2);
-  for (std::uint8_t byte : bytes) {
-    hex.push_back(kDigits[byte >> 4]);
-    hex.push_back(kDigits[byte & 0x0f]);
-  }
-  return hex;
-}
 
 int hexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -70,7 +61,7 @@ Result<Json> signCommand(const AgentCommand& command, const PrivateKey& key) {
               {"kind", command.kind},
               {"issued_at", command.issuedAt},
               {"expires_at", command.expiresAt},
-              {"signature", toHex(*signature)}};
+              {"signature", hexOf(*signature)}};
 }
 
 Result<AgentCommand> verifyCommand(const Json& signedCommand, const PublicKey& key,

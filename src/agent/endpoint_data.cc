@@ -19,6 +19,7 @@
 
 #include "odscan/agent/agent.h"
 #include "odscan/agent/zip_writer.h"
+#include "odscan/common/digest.h"
 #include "odscan/launcher/component_update.h"
 #include "odscan/platform/system.h"
 #include "odscan/platform/utf8_path.h"
@@ -45,16 +46,6 @@ std::string utcNow() {
 #endif
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
-
-std::string hex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text;
-  for (std::uint8_t byte : bytes) {
-    text.push_back(kDigits[byte >> 4]);
-    text.push_back(kDigits[byte & 0x0f]);
-  }
   return text;
 }
 
@@ -144,7 +135,7 @@ Status addComponents(ZipWriter& zip, const fs::path& components) {
     Json entry = {{"name", platform::toUtf8(it->path().filename())},
                   {"size", it->file_size(error)}};
     if (digest.ok()) {
-      entry["sha256"] = hex(*digest);
+      entry["sha256"] = hexOf(*digest);
     } else {
       entry["error"] = digest.status().message();
     }

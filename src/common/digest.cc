@@ -24,16 +24,18 @@ std::string_view digestKindName(DigestKind kind) {
   return "unknown";
 }
 
-std::string Digest::toHex() const {
+std::string hexOf(std::span<const std::uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex;
-  hex.reserve(length() * 2);
-  for (std::size_t i = 0; i < length(); ++i) {
-    hex.push_back(kDigits[bytes[i] >> 4]);
-    hex.push_back(kDigits[bytes[i] & 0xf]);
+  hex.reserve(bytes.size() * 2);
+  for (std::uint8_t byte : bytes) {
+    hex.push_back(kDigits[byte >> 4]);
+    hex.push_back(kDigits[byte & 0xf]);
   }
   return hex;
 }
+
+std::string Digest::toHex() const { return hexOf(std::span(bytes.data(), length())); }
 
 Result<Digest> Digest::fromHex(std::string_view hex) {
   Digest digest;

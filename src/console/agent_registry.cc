@@ -1,11 +1,10 @@
 #include "odscan/console/agent_registry.h"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <fstream>
 
 #include "odscan/agent/agent_command.h"
+#include "odscan/common/hasher.h"
 #include "odscan/console/credentials.h"
 #include "request_helpers.h"
 
@@ -77,16 +76,10 @@ Result<std::int64_t> upsertEndpoint(Database& database, const EndpointFacts& fac
 }
 
 std::string sha256Hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kDigits[digest[i] >> 4]);
-    hex.push_back(kDigits[digest[i] & 0x0f]);
-  }
-  return hex;
+  return MultiHasher::digestOf(
+             DigestKind::kSha256,
+             std::span(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()))
+      .toHex();
 }
 
 Json commandJson(Statement& row, int first, std::int64_t now) {

@@ -1,13 +1,13 @@
 #include "odscan/console/case_bundle.h"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
 
 #include <array>
 #include <fstream>
 #include <iterator>
 
 #include "odscan/agent/zip_writer.h"
+#include "odscan/common/hasher.h"
 #include "odscan/console/credentials.h"
 #include "request_helpers.h"
 
@@ -57,16 +57,10 @@ Result<std::string> readFile(const std::filesystem::path& file) {
 std::string sha256OfFile(const std::filesystem::path& file) {
   auto data = readFile(file);
   if (!data.ok()) return {};
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(data->data(), data->size(), digest.data(), &length, EVP_sha256(), nullptr);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kDigits[digest[i] >> 4]);
-    hex.push_back(kDigits[digest[i] & 0x0f]);
-  }
-  return hex;
+  return MultiHasher::digestOf(
+             DigestKind::kSha256,
+             std::span(reinterpret_cast<const std::uint8_t*>(data->data()), data->size()))
+      .toHex();
 }
 
 // Adds the endpoint's sessions, events, endpoint data and audit lines. Returns

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <system_error>
 
@@ -14,6 +15,12 @@ namespace odscan::launcher {
 
 Result<int> runProcess(const std::filesystem::path& program,
                        const std::vector<std::string>& arguments) {
+  return runProcess(program, arguments, {});
+}
+
+Result<int> runProcess(const std::filesystem::path& program,
+                       const std::vector<std::string>& arguments,
+                       const std::function<bool()>& stopRequested) {
   std::vector<std::string> argv{program.string()};
   argv.insert(argv.end(), arguments.begin(), arguments.end());
   std::vector<char*> pointers;
@@ -31,10 +38,21 @@ Result<int> runProcess(const std::filesystem::path& program,
   }
 
   int status = 0;
-  while (::waitpid(child, &status, 0) < 0) {
-    if (errno != EINTR) {
+  bool stopSent = false;
+  const int options = stopRequested ? WNOHANG : 0;
+  while (true) {
+    const pid_t ended = ::waitpid(child, &status, options);
+    if (ended == child) break;
+    if (ended < 0 && errno != EINTR) {
       return Status(StatusCode::kIoError,
                     "waiting for '" + program.string() + "' failed: " + std::strerror(errno));
+    }
+    if (ended == 0) {
+      if (!stopSent && stopRequested()) {
+        ::kill(child, SIGTERM);
+        stopSent = true;
+      }
+      ::usleep(100 * 1000);
     }
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);

@@ -38,6 +38,12 @@ class HandleCloser {
 
 Result<int> runProcess(const std::filesystem::path& program,
                        const std::vector<std::string>& arguments) {
+  return runProcess(program, arguments, {});
+}
+
+Result<int> runProcess(const std::filesystem::path& program,
+                       const std::vector<std::string>& arguments,
+                       const std::function<bool()>& stopRequested) {
   // CreateProcessW may write into the command line buffer, so it must be mutable.
   std::wstring commandLine = toWide(windowsCommandLine(platform::toUtf8(program), arguments));
 
@@ -59,8 +65,18 @@ Result<int> runProcess(const std::filesystem::path& program,
   HandleCloser processCloser(process.hProcess);
   HandleCloser threadCloser(process.hThread);
 
-  if (::WaitForSingleObject(process.hProcess, INFINITE) != WAIT_OBJECT_0) {
-    return platform::windowsStatus(::GetLastError(), "waiting for", program);
+  const DWORD pollMs = stopRequested ? 100 : INFINITE;
+  bool stopped = false;
+  while (true) {
+    const DWORD waited = ::WaitForSingleObject(process.hProcess, pollMs);
+    if (waited == WAIT_OBJECT_0) break;
+    if (waited != WAIT_TIMEOUT) {
+      return platform::windowsStatus(::GetLastError(), "waiting for", program);
+    }
+    if (!stopped && stopRequested()) {
+      ::TerminateProcess(process.hProcess, static_cast<UINT>(kStoppedExitCode));
+      stopped = true;
+    }
   }
   DWORD exitCode = 0;
   if (!::GetExitCodeProcess(process.hProcess, &exitCode)) {

@@ -668,3 +668,96 @@ describe('guest page', () => {
     await context.close();
   });
 });
+
+// A managed endpoint: a Threat Management Agent speaks the agent protocol
+// (docs/agent.md) from this file, while the administrator searches, launches a
+// scan and submits a case in the browser.
+describe('managed endpoints', () => {
+  const kAgentHost = 'managed-pc';
+  const kAgentIp = '203.0.113.9';
+  let context;
+  let page;
+  let credentials;
+  before(async () => {
+    context = await browser.newContext({ viewport: kViewport, acceptDownloads: true });
+    page = await newWatchedPage(context);
+  });
+  after(async () => context.close());
+
+  const agentFacts = { host: kAgentHost, ip_addresses: [kAgentIp], os_version: 'Windows 10.0.19045',
+                       user: 'SYSTEM', version: '0.1.0' };
+  const agentPost = (target, body, headers = { 'Content-Type': 'application/json' }) =>
+    request('POST', target, { headers: { ...headers, Authorization: `Bearer ${credentials}` },
+                              body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) });
+
+  journey('creates an enrollment token that an agent enrolls with', async () => {
+    await logOn(page, kAdmin, kPassword);
+    await page.waitForURL((url) => url.pathname === '/threats', { timeout: kWaitMs });
+    await page.click('#create-token');
+    const box = page.locator('#enroll-command');
+    await box.waitFor({ state: 'visible', timeout: kWaitMs });
+    const token = (await box.textContent()).match(/--token ([0-9a-f]+)/)[1];
+    const enrolled = await request('POST', '/api/v1/agent/enroll', {
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token, ...agentFacts }),
+    });
+    assert.equal(enrolled.status, 201, enrolled.text);
+    credentials = `${enrolled.json().agent_id}:${enrolled.json().secret}`;
+    assert.equal((await agentPost('/api/v1/agent/check-in', agentFacts)).status, 200);
+    assertQuietPage(page);
+  });
+
+  journey('finds the endpoint by IP address and launches a scan', async () => {
+    await page.fill('#search', kAgentIp);
+    await page.click('#endpoint-search button[type="submit"]');
+    const rows = await waitForRows(page, 'endpoints',
+                                   (r) => r.length === 1 && r[0][0] === kAgentHost, 'the managed endpoint');
+    assert.equal(rows[0][8], 'Connected (0.1.0)');
+    await page.click('#endpoints button:has-text("Launch On-demand Scan")');
+    await waitForMessage(page, new RegExp(`On-demand Scan queued on ${kAgentHost}`));
+    await waitForRows(page, 'endpoints', (r) => r.length === 1 && r[0][9] === 'Queued', 'the queued command');
+    // A second launch while the first one is pending is refused.
+    await page.click('#endpoints button:has-text("Launch On-demand Scan")');
+    await waitForMessage(page, /still queued/);
+
+    // The agent fetches the command, runs it and reports problems.
+    const checkIn = (await agentPost('/api/v1/agent/check-in', agentFacts)).json();
+    assert.equal(checkIn.commands.length, 1);
+    const command = checkIn.commands[0].id;
+    assert.equal((await agentPost('/api/v1/agent/command-state', { command, state: 'running' })).status, 200);
+    await waitForRows(page, 'endpoints', (r) => r[0][9] === 'Running', 'the running command');
+    assert.equal((await agentPost('/api/v1/agent/command-state',
+                                  { command, state: 'done', exit_code: 1, reason: '1 files were bypassed' })).status, 200);
+    const data = await agentPost(`/api/v1/agent/endpoint-data?command=${command}`,
+                                 Buffer.from('PK\x03\x04 endpoint data', 'latin1'),
+                                 { 'Content-Type': 'application/zip', 'X-Odscan-Reason': '1 files were bypassed' });
+    assert.equal(data.status, 201, data.text);
+    await page.click('#endpoint-search button[type="submit"]');
+    const done = await waitForRows(page, 'endpoints',
+                                   (r) => r[0][9] === 'Done' && r[0][5].includes('endpoint data collected'),
+                                   'the finished command and the collected endpoint data');
+    assert.equal(done[0][0], kAgentHost);
+    await assertFitsScreen(page);
+    assertQuietPage(page);
+  });
+
+  journey('submits a case and downloads the bundle', async () => {
+    await page.click('#endpoints button:has-text("Submit case")');
+    const link = page.locator('#case-download');
+    await link.waitFor({ state: 'visible', timeout: kWaitMs });
+    assert.match(await page.locator('#case-result').textContent(), /^Case k-[0-9a-f]{16} for managed-pc is ready/);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    assert.match(download.suggestedFilename(), /^odscan-k-[0-9a-f]{16}\.zip$/);
+    const bundle = readFileSync(await download.path());
+    assert.equal(bundle.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
+    assert.ok(bundle.includes('case.json'), 'the bundle has no case.json');
+    // The case covers the endpoint data, so the list no longer asks for one.
+    await waitForRows(page, 'endpoints', (r) => !r[0][5].includes('endpoint data collected'),
+                      'the endpoint without pending endpoint data');
+    await screenshot(page, 'threats-agent');
+    await assertFitsScreen(page);
+    const events = await request('GET', '/api/v1/events?type=problem', { headers: { Cookie: '' } });
+    assert.equal(events.status, 401, 'the event API needs a logon');
+    assertQuietPage(page);
+  });
+});

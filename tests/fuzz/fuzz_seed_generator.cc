@@ -2,7 +2,7 @@
 // fuzzing key, their decompressed payloads, a wrapped payload for
 // pattern_file_fuzzer, short signature files, and small archives for
 // archive_scanner_fuzzer and zip_reader_fuzzer, and query request and response
-// bodies for query_body_fuzzer.
+// bodies for query_body_fuzzer, and a signed command for agent_command_fuzzer.
 //
 // Usage: odscan-fuzz-seeds OUTPUT_DIR
 #include <zlib.h>
@@ -16,6 +16,7 @@
 
 #include "archive_seeds.h"
 #include "fuzz_key.h"
+#include "odscan/agent/agent_command.h"
 #include "odscan/pattern/agent_pattern.h"
 #include "odscan/pattern/pattern_file.h"
 #include "odscan/pattern/smart_scan_pattern.h"
@@ -104,7 +105,8 @@ int main(int argc, char** argv) {
   }
   const fs::path root = argv[1];
   for (const char* name : {"pattern_file_fuzzer", "pattern_payload_fuzzer", "signature_file_fuzzer",
-                           "archive_scanner_fuzzer", "zip_reader_fuzzer", "query_body_fuzzer"}) {
+                           "archive_scanner_fuzzer", "zip_reader_fuzzer", "query_body_fuzzer",
+                           "agent_command_fuzzer"}) {
     fs::create_directories(root / name);
   }
 
@@ -143,6 +145,11 @@ int main(int argc, char** argv) {
   ok = odscan::fuzz::writeArchiveSeeds(root / "archive_scanner_fuzzer") && ok;
   ok = odscan::fuzz::writeZipReaderSeeds(root / "zip_reader_fuzzer") && ok;
   ok = writeQuerySeeds(root / "query_body_fuzzer", signatures) && ok;
+  auto command = odscan::agent::signCommand(
+      {"c-0011223344556677", "a-0000000000000000", 3, "ondemand_scan", 1780000000, 1780086400},
+      key);
+  ok = command.ok() && writeText(root / "agent_command_fuzzer" / "signed.json", command->dump()) &&
+       ok;
   if (!ok) {
     std::cerr << "cannot write the seed corpus under " << root << "\n";
     return 1;

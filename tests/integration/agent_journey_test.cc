@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "../console/console_test_support.h"
+#include "journey_support.h"
 #include "program_run.h"
 #include "server_process.h"
 
@@ -19,21 +20,17 @@ namespace fs = std::filesystem;
 using console::testing::AdminSession;
 using console::testing::ConsoleProcess;
 using console::testing::TempFolder;
+using odscan::testing::buildJourneyPatterns;
+using odscan::testing::kClamExe;
+using odscan::testing::plantJourneyTree;
 using odscan::testing::ProgramResult;
+using odscan::testing::publishJourneyComponents;
 using odscan::testing::readText;
 using odscan::testing::runProgram;
 using odscan::testing::ServerProcess;
+using odscan::testing::strippedCopy;
 using odscan::testing::writeText;
 using Json = nlohmann::json;
-
-const fs::path kClamExe = "/usr/share/clamav-testfiles/clam.exe";
-
-// EICAR, assembled from reversed halves so no file in the repository contains it.
-std::string eicar() {
-  std::string first = "$}7)CC7)^P(45XZP\\4[PA@%P!O5X";
-  std::string second = "*H+H$!ELIF-TSET-SURIVITNA-DRADNATS-RACIE";
-  return std::string(first.rbegin(), first.rend()) + std::string(second.rbegin(), second.rend());
-}
 
 fs::path sourceFile(const std::string& name) {
   return fs::path(ODSCAN_SOURCE_DIR) / "tests" / "integration" / name;
@@ -44,26 +41,13 @@ class AgentJourneyTest : public ::testing::Test {
   void SetUp() override {
     if (!fs::exists(kClamExe))
       GTEST_SKIP() << kClamExe << " is missing; run scripts/install-deps.sh";
-    writeText(tree() / "Downloads" / "setup.exe", eicar());
-    writeText(tree() / "documents" / "notes.txt", "meeting notes\n");
-    fs::create_directories(tree() / "tools");
-    fs::copy_file(kClamExe, tree() / "tools" / "clam.exe", fs::copy_options::overwrite_existing);
+    plantJourneyTree(tree());
 
-    console_ = std::make_unique<ConsoleProcess>(
-        folder_.path() / "console",
-        Json{{"agent_check_in_seconds", 1}, {"support_url", "http://127.0.0.1:1/unused"}});
+    console_ = std::make_unique<ConsoleProcess>(folder_.path() / "console",
+                                                Json{{"agent_check_in_seconds", 1}});
     ASSERT_TRUE(console_->started()) << console_->log();
     ASSERT_EQ(console_->stop(), 0);
-    writeText(folder_ / "eicar.hdb", "44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n");
-    writeText(folder_ / "full.hdb",
-              "44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n"
-              "aa15bcf478d165efd2065190eb473bcb:544:Clamav.Test.File-6\n");
-    const ProgramResult build =
-        runProgram({ODSCAN_PATTERN_TOOL, "build", "--key", console_->privateKey().string(),
-                    "--output-dir", (folder_ / "patterns").string(), "--agent-exact",
-                    (folder_ / "eicar.hdb").string(), (folder_ / "full.hdb").string()},
-                   folder_.path());
-    ASSERT_EQ(build.exitCode, 0) << build.err;
+    ASSERT_NO_FATAL_FAILURE(buildJourneyPatterns(folder_.path(), console_->privateKey()));
   }
 
   void TearDown() override {
@@ -74,43 +58,13 @@ class AgentJourneyTest : public ::testing::Test {
   fs::path home() const { return folder_ / "HCEXEC"; }
   fs::path stateDir() const { return folder_ / "agent-state"; }
 
-  // Publishes the components and settings, sets the support URL and starts the
-  // console.
+  // Publishes the components and settings, sets the support URL (none when
+  // empty) and starts the console.
   void startConsole(const std::string& smartScanUrl, const std::string& supportUrl = "") {
-    const std::string config = (console_->folder() / "console.json").string();
-    const fs::path scanner = folder_ / "programs" / "odscan";
-    fs::create_directories(scanner.parent_path());
-    // Without debug information: the sanitizer build is over 100 MB.
-    ASSERT_EQ(
-        runProgram({"objcopy", "--strip-debug", ODSCAN_TOOL, scanner.string()}, folder_.path())
-            .exitCode,
-        0);
-    for (const auto& [component, file] :
-         {std::pair<std::string, std::string>{
-              "agent-pattern", (folder_ / "patterns" / "agent-pattern.ptn").string()},
-          {"scanner-linux", scanner.string()}}) {
-      const ProgramResult published = runProgram(
-          {THREAT_MITIGATOR, "publish", "--config", config, "--component", component, file},
-          folder_.path());
-      ASSERT_EQ(published.exitCode, 0) << published.err;
-    }
-    const Json onDemand = {{"targets", {tree().string()}}, {"action", "report"}};
-    const Json smartScan = {{"smart_scan_server_url", smartScanUrl},
-                            {"allow_global_server", false}};
-    for (const auto& [group, json] :
-         {std::pair<std::string, Json>{"ondemand", onDemand}, {"smartscan", smartScan}}) {
-      const ProgramResult saved = runProgram({THREAT_MITIGATOR, "settings", "--config", config,
-                                              "--group", group, "--json", json.dump()},
-                                             folder_.path());
-      ASSERT_EQ(saved.exitCode, 0) << saved.err;
-    }
-    Json consoleConfig = Json::parse(readText(config));
-    if (supportUrl.empty()) {
-      consoleConfig.erase("support_url");
-    } else {
-      consoleConfig["support_url"] = supportUrl;
-    }
-    writeText(config, consoleConfig.dump(2));
+    ASSERT_NO_FATAL_FAILURE(publishJourneyComponents(
+        *console_, folder_.path(), "scanner-linux", strippedCopy(ODSCAN_TOOL, folder_.path()),
+        tree().string(), smartScanUrl,
+        Json{{"support_url", supportUrl.empty() ? Json() : Json(supportUrl)}}));
     ASSERT_TRUE(console_->restart()) << console_->log();
     admin_ = std::make_unique<AdminSession>(console_->url());
     ASSERT_EQ(admin_->logon("admin", ConsoleProcess::kAdminPassword).status, 200);

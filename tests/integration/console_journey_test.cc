@@ -10,6 +10,7 @@
 #include <set>
 
 #include "../console/console_test_support.h"
+#include "journey_support.h"
 #include "program_run.h"
 #include "server_process.h"
 
@@ -21,21 +22,17 @@ using console::testing::AdminSession;
 using console::testing::ConsoleProcess;
 using console::testing::HttpClient;
 using console::testing::TempFolder;
+using odscan::testing::buildJourneyPatterns;
+using odscan::testing::kClamExe;
+using odscan::testing::plantJourneyTree;
 using odscan::testing::ProgramResult;
+using odscan::testing::publishJourneyComponents;
 using odscan::testing::readText;
 using odscan::testing::runProgram;
 using odscan::testing::ServerProcess;
+using odscan::testing::strippedCopy;
 using odscan::testing::writeText;
 using Json = nlohmann::json;
-
-const fs::path kClamExe = "/usr/share/clamav-testfiles/clam.exe";
-
-// EICAR, assembled from reversed halves so no file in the repository contains it.
-std::string eicar() {
-  std::string first = "$}7)CC7)^P(45XZP\\4[PA@%P!O5X";
-  std::string second = "*H+H$!ELIF-TSET-SURIVITNA-DRADNATS-RACIE";
-  return std::string(first.rbegin(), first.rend()) + std::string(second.rbegin(), second.rend());
-}
 
 class ConsoleJourneyTest : public ::testing::Test {
  protected:
@@ -43,11 +40,7 @@ class ConsoleJourneyTest : public ::testing::Test {
     if (!fs::exists(kClamExe))
       GTEST_SKIP() << kClamExe << " is missing; run scripts/install-deps.sh";
     ASSERT_NO_FATAL_FAILURE(buildPatterns());
-    fs::create_directories(tree() / "tools");
-    writeText(tree() / "Downloads" / "setup.exe", eicar());
-    writeText(tree() / "documents" / "notes.txt", "meeting notes\n");
-    // Only the Smart Scan Pattern knows clam.exe, so its verdict needs a scan query.
-    fs::copy_file(kClamExe, tree() / "tools" / "clam.exe", fs::copy_options::overwrite_existing);
+    plantJourneyTree(tree());
   }
 
   fs::path tree() const { return folder_ / "tree"; }
@@ -59,55 +52,16 @@ class ConsoleJourneyTest : public ::testing::Test {
     console_ = std::make_unique<ConsoleProcess>(folder_.path() / "console");
     ASSERT_TRUE(console_->started()) << console_->log();
     ASSERT_EQ(console_->stop(), 0);
-    writeText(folder_ / "eicar.hdb", "44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n");
-    writeText(folder_ / "full.hdb",
-              "44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n"
-              "aa15bcf478d165efd2065190eb473bcb:544:Clamav.Test.File-6\n");
-    ProgramResult build =
-        runProgram({ODSCAN_PATTERN_TOOL, "build", "--key", console_->privateKey().string(),
-                    "--output-dir", (folder_ / "patterns").string(), "--agent-exact",
-                    (folder_ / "eicar.hdb").string(), (folder_ / "full.hdb").string()},
-                   folder_.path());
-    ASSERT_EQ(build.exitCode, 0) << build.err;
-  }
-
-  // Returns a copy of `program` without debug information: the sanitizer
-  // builds are over 100 MB, which would make every download slow.
-  fs::path strippedCopy(const fs::path& program) {
-    const fs::path copy = folder_ / "programs" / program.filename();
-    fs::create_directories(copy.parent_path());
-    const ProgramResult stripped =
-        runProgram({"objcopy", "--strip-debug", program.string(), copy.string()}, folder_.path());
-    EXPECT_EQ(stripped.exitCode, 0) << stripped.err;
-    return copy;
+    ASSERT_NO_FATAL_FAILURE(buildJourneyPatterns(folder_.path(), console_->privateKey()));
   }
 
   // Publishes the components and settings with the console's commands, then
   // starts it with the Linux launcher to hand out.
   void startConsole(const std::string& smartScanUrl) {
-    const std::string config = (console_->folder() / "console.json").string();
-    for (const auto& [component, file] :
-         {std::pair<std::string, std::string>{
-              "agent-pattern", (folder_ / "patterns" / "agent-pattern.ptn").string()},
-          {"scanner-linux", strippedCopy(ODSCAN_TOOL).string()}}) {
-      ProgramResult published = runProgram(
-          {THREAT_MITIGATOR, "publish", "--config", config, "--component", component, file},
-          folder_.path());
-      ASSERT_EQ(published.exitCode, 0) << published.err;
-    }
-    const Json onDemand = {{"targets", {tree().string()}}, {"action", "report"}};
-    const Json smartScan = {{"smart_scan_server_url", smartScanUrl},
-                            {"allow_global_server", false}};
-    for (const auto& [group, json] :
-         {std::pair<std::string, Json>{"ondemand", onDemand}, {"smartscan", smartScan}}) {
-      ProgramResult saved = runProgram({THREAT_MITIGATOR, "settings", "--config", config, "--group",
-                                        group, "--json", json.dump()},
-                                       folder_.path());
-      ASSERT_EQ(saved.exitCode, 0) << saved.err;
-    }
-    Json consoleConfig = Json::parse(readText(config));
-    consoleConfig["launcher_linux"] = strippedCopy(ODSCAN_LAUNCHER).string();
-    writeText(config, consoleConfig.dump(2));
+    ASSERT_NO_FATAL_FAILURE(publishJourneyComponents(
+        *console_, folder_.path(), "scanner-linux", strippedCopy(ODSCAN_TOOL, folder_.path()),
+        tree().string(), smartScanUrl,
+        Json{{"launcher_linux", strippedCopy(ODSCAN_LAUNCHER, folder_.path()).string()}}));
     ASSERT_TRUE(console_->restart()) << console_->log();
   }
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 
 #include "odscan/launcher/launcher_command.h"
@@ -109,12 +110,44 @@ TEST(RunProcessTest, ExitCodeIsReturned) {
   ASSERT_TRUE(code.ok()) << code.status().toString();
   EXPECT_EQ(*code, 7);
 }
+
+TEST(RunProcessTest, StopRequestEndsTheChild) {
+  const wchar_t* shell = _wgetenv(L"ComSpec");
+  ASSERT_NE(shell, nullptr);
+  const auto start = std::chrono::steady_clock::now();
+  const auto stop = [start] {
+    return std::chrono::steady_clock::now() - start > std::chrono::milliseconds(300);
+  };
+
+  // "ping" waits a second per echo request, so this child runs for a minute.
+  Result<int> code = runProcess(shell, {"/c", "ping -n 60 127.0.0.1 >NUL"}, stop);
+
+  ASSERT_TRUE(code.ok()) << code.status().toString();
+  EXPECT_EQ(*code, kStoppedExitCode);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+}
 #else
 TEST(RunProcessTest, ExitCodeIsReturned) {
   Result<int> code = runProcess("/bin/sh", {"-c", "exit 7"});
 
   ASSERT_TRUE(code.ok()) << code.status().toString();
   EXPECT_EQ(*code, 7);
+}
+
+TEST(RunProcessTest, StopRequestSendsSigterm) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto stop = [start] {
+    return std::chrono::steady_clock::now() - start > std::chrono::milliseconds(200);
+  };
+
+  // The child answers SIGTERM with exit code 42, as the scanner answers it by
+  // cancelling its scan.
+  Result<int> code =
+      runProcess("/bin/sh", {"-c", "trap 'exit 42' TERM; while true; do sleep 0.05; done"}, stop);
+
+  ASSERT_TRUE(code.ok()) << code.status().toString();
+  EXPECT_EQ(*code, 42);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
 TEST(RunProcessTest, ArgumentsArriveUnchanged) {

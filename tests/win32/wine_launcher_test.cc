@@ -3,17 +3,24 @@
 // the other components into HCEXEC on wine's C: drive, and starts the scanner,
 // which queries a Linux smartscan-server and uploads its session to the console.
 //
-// OnDemandScan.exe sits next to odscan.exe's build folder
-// (src/tools/launcher/OnDemandScan.exe of the same Win32 build), or comes from
-// $ODSCAN_WIN32_LAUNCHER. The wine prefix is $ODSCAN_WINEPREFIX when set.
+// A second journey runs the Threat Management Agent: tm-agent.exe enrolls with
+// the console under wine, and a scan launched through the console's API runs
+// odscan.exe silently and reaches the console.
+//
+// OnDemandScan.exe and tm-agent.exe sit next to odscan.exe's build folder
+// (src/tools/launcher/OnDemandScan.exe and src/tools/tm-agent/tm-agent.exe of
+// the same Win32 build), or come from $ODSCAN_WIN32_LAUNCHER and
+// $ODSCAN_WIN32_AGENT. The wine prefix is $ODSCAN_WINEPREFIX when set.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "../console/console_test_support.h"
+#include "journey_support.h"
 #include "program_run.h"
 #include "server_process.h"
 
@@ -25,20 +32,16 @@ using console::testing::AdminSession;
 using console::testing::ConsoleProcess;
 using console::testing::HttpClient;
 using console::testing::TempFolder;
+using odscan::testing::buildJourneyPatterns;
+using odscan::testing::eicar;
+using odscan::testing::kClamExe;
 using odscan::testing::ProgramResult;
+using odscan::testing::publishJourneyComponents;
 using odscan::testing::readText;
 using odscan::testing::runProgram;
 using odscan::testing::ServerProcess;
 using odscan::testing::writeText;
 using Json = nlohmann::json;
-
-const fs::path kClamExe = "/usr/share/clamav-testfiles/clam.exe";
-
-std::string eicarText() {
-  const std::string head = "$}7)CC7)^P(45XZP\\4[PA@%P!O5X";
-  const std::string tail = "*H+H$!ELIF-TSET-SURIVITNA-DRADNATS-RACIE";
-  return std::string(head.rbegin(), head.rend()) + std::string(tail.rbegin(), tail.rend());
-}
 
 fs::path fromEnvironment(const char* name, const fs::path& fallback) {
   const char* value = std::getenv(name);
@@ -62,9 +65,11 @@ class WineLauncherTest : public ::testing::Test {
     if (std::system("command -v wine >/dev/null 2>&1") != 0) {
       GTEST_SKIP() << "wine is not installed; scripts/install-deps.sh installs wine32:i386";
     }
+    agent_ = fromEnvironment("ODSCAN_WIN32_AGENT",
+                             scanner_.parent_path().parent_path() / "tm-agent" / "tm-agent.exe");
     prefix_ = fromEnvironment("ODSCAN_WINEPREFIX", folder_ / "wineprefix");
     planted_ = prefix_ / "drive_c" / ("odscan-launcher-" + std::to_string(::getpid()));
-    writeText(planted_ / "scan" / "Downloads" / "setup.exe", eicarText());
+    writeText(planted_ / "scan" / "Downloads" / "setup.exe", eicar());
     writeText(planted_ / "scan" / "readme.txt", "a clean file\n");
     fs::copy_file(kClamExe, planted_ / "scan" / "clam.exe", error);
     ASSERT_FALSE(error) << "cannot copy " << kClamExe << ": " << error.message();
@@ -81,59 +86,40 @@ class WineLauncherTest : public ::testing::Test {
     return {"WINEPREFIX=" + prefix_.string(), "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml="};
   }
 
+  // Starts a console with the agent pattern, odscan.exe and settings that scan
+  // the planted folder, and a Smart Scan Server.
+  void startSystem(const Json& extraConfig = Json::object()) {
+    console_ = std::make_unique<ConsoleProcess>(folder_.path() / "console", extraConfig);
+    ASSERT_TRUE(console_->started()) << console_->log();
+    ASSERT_EQ(console_->stop(), 0);
+    ASSERT_NO_FATAL_FAILURE(buildJourneyPatterns(folder_.path(), console_->privateKey()));
+
+    ASSERT_TRUE(smartScan_.start(
+        SMARTSCAN_SERVER,
+        {"--pattern", (folder_ / "patterns" / "smart-scan-pattern.ptn").string(), "--public-key",
+         console_->publicKey().string(), "--listen", "127.0.0.1:0"},
+        folder_ / "smartscan.log"))
+        << smartScan_.log();
+
+    ASSERT_NO_FATAL_FAILURE(publishJourneyComponents(
+        *console_, folder_.path(), "scanner-windows", scanner_, windowsPlanted() + "\\scan",
+        smartScan_.url(), Json{{"launcher_windows", launcher_.string()}}));
+    ASSERT_TRUE(console_->restart()) << console_->log();
+  }
+
   TempFolder folder_;
+  std::unique_ptr<ConsoleProcess> console_;
+  ServerProcess smartScan_;
   fs::path scanner_;
   fs::path launcher_;
+  fs::path agent_;
   fs::path prefix_;
   fs::path planted_;
 };
 
 TEST_F(WineLauncherTest, GuestScanUnderWineReachesTheConsole) {
-  ConsoleProcess console(folder_.path() / "console");
-  ASSERT_TRUE(console.started()) << console.log();
-  ASSERT_EQ(console.stop(), 0);
-  writeText(folder_ / "eicar.hdb", "44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n");
-  writeText(folder_ / "full.hdb", "aa15bcf478d165efd2065190eb473bcb:544:Clamav.Test.File-6\n");
-  ProgramResult build =
-      runProgram({ODSCAN_PATTERN_TOOL, "build", "--key", console.privateKey().string(),
-                  "--output-dir", (folder_ / "patterns").string(), "--agent-exact",
-                  (folder_ / "eicar.hdb").string(), (folder_ / "full.hdb").string()},
-                 folder_.path());
-  ASSERT_EQ(build.exitCode, 0) << build.err;
-
-  ServerProcess smartScan;
-  ASSERT_TRUE(
-      smartScan.start(SMARTSCAN_SERVER,
-                      {"--pattern", (folder_ / "patterns" / "smart-scan-pattern.ptn").string(),
-                       "--public-key", console.publicKey().string(), "--listen", "127.0.0.1:0"},
-                      folder_ / "smartscan.log"))
-      << smartScan.log();
-
-  const std::string config = (console.folder() / "console.json").string();
-  for (const auto& [component, file] :
-       {std::pair<std::string, std::string>{"agent-pattern",
-                                            (folder_ / "patterns" / "agent-pattern.ptn").string()},
-        {"scanner-windows", scanner_.string()}}) {
-    ProgramResult published = runProgram(
-        {THREAT_MITIGATOR, "publish", "--config", config, "--component", component, file},
-        folder_.path());
-    ASSERT_EQ(published.exitCode, 0) << published.err;
-  }
-  ProgramResult saved =
-      runProgram({THREAT_MITIGATOR, "settings", "--config", config, "--group", "ondemand", "--json",
-                  Json{{"targets", {windowsPlanted() + "\\scan"}}}.dump()},
-                 folder_.path());
-  ASSERT_EQ(saved.exitCode, 0) << saved.err;
-  saved = runProgram(
-      {THREAT_MITIGATOR, "settings", "--config", config, "--group", "smartscan", "--json",
-       Json{{"smart_scan_server_url", smartScan.url()}, {"allow_global_server", false}}.dump()},
-      folder_.path());
-  ASSERT_EQ(saved.exitCode, 0) << saved.err;
-  Json consoleConfig = Json::parse(readText(config));
-  consoleConfig["launcher_windows"] = launcher_.string();
-  writeText(config, consoleConfig.dump(2));
-  ASSERT_TRUE(console.restart()) << console.log();
-
+  ASSERT_NO_FATAL_FAILURE(startSystem());
+  ConsoleProcess& console = *console_;
   // The guest's browser saves the download; wine runs it from C:.
   HttpClient client;
   http::testing::HttpCall call;
@@ -166,6 +152,69 @@ TEST_F(WineLauncherTest, GuestScanUnderWineReachesTheConsole) {
   EXPECT_EQ(endpoints[0]["posture"], "threats_remain");
   EXPECT_NE(endpoints[0]["os_version"].get<std::string>().find("Windows"), std::string::npos)
       << endpoints[0].dump();
+}
+
+TEST_F(WineLauncherTest, RemoteScanByTheWin32AgentReachesTheConsole) {
+  std::error_code error;
+  if (!fs::is_regular_file(agent_, error)) {
+    GTEST_SKIP() << "tm-agent.exe is not built: build the win32 preset, or set ODSCAN_WIN32_AGENT";
+  }
+  ASSERT_NO_FATAL_FAILURE(startSystem(Json{{"agent_check_in_seconds", 1}}));
+  AdminSession admin(console_->url());
+  ASSERT_EQ(admin.logon("admin", ConsoleProcess::kAdminPassword).status, 200);
+  const auto token = admin.send("POST", "api/v1/agents/enrollment-tokens", "{}");
+  ASSERT_EQ(token.status, 201) << token.body;
+
+  // Windows programs read C: paths, so the key and the state live on wine's C:.
+  fs::copy_file(console_->publicKey(), planted_ / "publisher.pub");
+  const std::string stateDir = windowsPlanted() + "\\agent-state";
+  const ProgramResult enrolled =
+      runProgram({"wine", agent_.string(), "enroll", "--console", console_->url(), "--token",
+                  Json::parse(token.body)["token"].get<std::string>(), "--public-key",
+                  windowsPlanted() + "\\publisher.pub", "--state-dir", stateDir},
+                 folder_.path(), wineEnvironment());
+  ASSERT_EQ(enrolled.exitCode, 0) << enrolled.out << enrolled.err;
+  EXPECT_TRUE(fs::exists(planted_ / "agent-state" / "agent.json"));
+
+  std::vector<std::string> command = wineEnvironment();
+  command.insert(command.end(), {"wine", agent_.string(), "run", "--state-dir", stateDir, "--home",
+                                 windowsPlanted() + "\\HCEXEC", "--retry-min-ms", "200"});
+  ServerProcess agent;
+  ASSERT_TRUE(agent.spawn("/usr/bin/env", command, folder_ / "agent.log"));
+  const auto endpoint = [&admin]() {
+    const Json endpoints = Json::parse(admin.get("api/v1/endpoints").body)["endpoints"];
+    return endpoints.empty() ? Json() : endpoints[0];
+  };
+  bool connected = false;
+  for (int i = 0; i < 600 && !connected; ++i) {
+    const Json current = endpoint();
+    connected = current.is_object() && current["agent"].is_object() &&
+                current["agent"]["connected"].get<bool>();
+    if (!connected) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(connected) << readText(folder_ / "agent.log");
+
+  const auto launched =
+      admin.send("POST", "api/v1/endpoints/launch", Json{{"host", endpoint()["host"]}}.dump());
+  ASSERT_EQ(launched.status, 202) << launched.body;
+  const std::string id = Json::parse(launched.body)["command"];
+  Json state;
+  for (int i = 0; i < 1800; ++i) {
+    state = Json::parse(admin.get("api/v1/command?id=" + id).body);
+    if (state["state"] == "done" || state["state"] == "failed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  agent.kill();
+  ASSERT_EQ(state["state"], "done") << state.dump(2) << "\nagent output:\n"
+                                    << readText(folder_ / "agent.log") << "\nconsole log:\n"
+                                    << console_->log();
+  EXPECT_EQ(state["exit_code"], 1);
+  EXPECT_TRUE(fs::exists(planted_ / "HCEXEC" / "components" / "odscan.exe"));
+  const Json scanned = endpoint();
+  EXPECT_EQ(scanned["posture"], "threats_remain") << scanned.dump(2);
+  EXPECT_NE(scanned["agent"]["version"], "");
+  const Json detections = Json::parse(admin.get("api/v1/events?type=detection").body)["events"];
+  EXPECT_EQ(detections.size(), 2u) << detections.dump(2);
 }
 
 }  // namespace

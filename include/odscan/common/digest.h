@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -70,6 +71,9 @@ class DigestKindSet {
   }
   std::uint8_t bits_ = 0;
 };
+
+// Returns `bytes` as lower-case hex digits.
+std::string hexOf(std::span<const std::uint8_t> bytes);
 
 // A digest value. Only the first digestLength(kind) bytes of `bytes` are
 // meaningful; the rest stay zero so that comparison is plain byte comparison.

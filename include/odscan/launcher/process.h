@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,18 @@ namespace odscan::launcher {
 // when the program cannot be started, and kIoError for other failures.
 Result<int> runProcess(const std::filesystem::path& program,
                        const std::vector<std::string>& arguments);
+
+// Same as above, but polls `stopRequested` about every 100 ms while the child
+// runs. Once it returns true, the child is asked to stop and waited for: POSIX
+// sends SIGTERM, which the scanner answers by cancelling the scan and writing
+// its report; Windows has no such request for a program without a console, so
+// it ends the child with TerminateProcess and exit code kStoppedExitCode.
+Result<int> runProcess(const std::filesystem::path& program,
+                       const std::vector<std::string>& arguments,
+                       const std::function<bool()>& stopRequested);
+
+// The exit code of a child that runProcess() ended on Windows.
+inline constexpr int kStoppedExitCode = 130;
 
 // Returns the path of the running executable: /proc/self/exe on Linux,
 // GetModuleFileNameW on Windows.

@@ -94,6 +94,57 @@ function problemText(endpoint) {
   return parts.join(', ');
 }
 
+const commandStateNames = {
+  queued: 'Queued', delivered: 'Delivered', running: 'Running', done: 'Done', failed: 'Failed',
+};
+
+function agentText(agent) {
+  if (!agent) return 'None';
+  return (agent.connected ? 'Connected' : 'Disconnected') + ' (' + agent.version + ')';
+}
+
+function button(text, work) {
+  const element = document.createElement('button');
+  element.type = 'button';
+  element.textContent = text;
+  element.addEventListener('click', () => run(work));
+  return element;
+}
+
+async function launchScan(host) {
+  const answer = await api('POST', '/api/v1/endpoints/launch', {host});
+  showMessage('On-demand Scan queued on ' + host + ' (command ' + answer.command + ').');
+  await loadEndpoints();
+}
+
+async function submitCase(host) {
+  const answer = await api('POST', '/api/v1/cases', {host});
+  showMessage('');
+  const box = document.getElementById('case-result');
+  box.replaceChildren();
+  box.append('Case ' + answer.case + ' for ' + host + ' is ready (' + answer.size + ' bytes). ');
+  if (answer.submitted_to) box.append('Sent to support: ' + answer.submit_result + '. ');
+  const link = document.createElement('a');
+  link.href = '/' + answer.download;
+  link.textContent = 'Download the case bundle';
+  link.id = 'case-download';
+  box.appendChild(link);
+  box.hidden = false;
+  await loadEndpoints();
+}
+
+async function createEnrollmentToken() {
+  const answer = await api('POST', '/api/v1/agents/enrollment-tokens', {});
+  const box = document.getElementById('enroll-command');
+  box.textContent = 'Token (expires ' + answer.expires_at + '):\n' + answer.token +
+      '\n\nOn the endpoint:\ntm-agent enroll --console ' + answer.console_url + ' --token ' +
+      answer.token + ' --public-key publisher.pub';
+  box.hidden = false;
+}
+
+// While a remote scan is pending, the list refreshes itself.
+let refreshTimer = null;
+
 async function loadEndpoints() {
   const query = new URLSearchParams({
     search: document.getElementById('search').value,
@@ -112,7 +163,28 @@ async function loadEndpoints() {
     cell(row, postureNames[e.posture] || e.posture).classList.add('posture-' + e.posture);
     linkCell(row, e.last_session ? e.last_session.id : '',
              e.last_session ? '/session?id=' + encodeURIComponent(e.last_session.id) : '');
+    const agent = cell(row, agentText(e.agent));
+    if (e.agent) agent.title = 'Last seen ' + new Date(e.agent.last_seen * 1000).toISOString();
+    const command = e.agent && e.agent.last_command;
+    cell(row, command ? commandStateNames[command.state] || command.state : '')
+        .classList.add('command-' + (command ? command.state : 'none'));
+    const actions = cell(row, '');
+    if (e.agent) {
+      const launch = button('Launch On-demand Scan', () => launchScan(e.host));
+      launch.disabled = !e.agent.connected;
+      launch.title = e.agent.connected ? '' : 'The agent is not connected';
+      actions.appendChild(launch);
+    }
+    if (e.endpoint_data_collected) {
+      problems.textContent += (problems.textContent ? ', ' : '') + 'endpoint data collected';
+      problems.classList.add('warn');
+      actions.appendChild(button('Submit case', () => submitCase(e.host)));
+    }
   }, 'No endpoint matches.');
+  const pending = data.endpoints.some((e) => e.agent && e.agent.last_command &&
+      ['queued', 'delivered', 'running'].includes(e.agent.last_command.state));
+  clearTimeout(refreshTimer);
+  if (pending) refreshTimer = setTimeout(() => run(loadEndpoints), 2000);
 }
 
 function eventQuery() {
@@ -310,7 +382,11 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   const pages = {
     logon: () => onSubmit('logon-form', logon),
-    threats: () => { onSubmit('endpoint-search', loadEndpoints); run(loadEndpoints); },
+    threats: () => {
+      onSubmit('endpoint-search', loadEndpoints);
+      onClick('create-token', createEnrollmentToken);
+      run(loadEndpoints);
+    },
     events: () => { onSubmit('event-filter', loadEvents); run(loadEvents); },
     session: () => run(loadSession),
     'ondemand-settings': () => { onSubmit('ondemand-form', saveOnDemandSettings); run(loadOnDemandSettings); },
