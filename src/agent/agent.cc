@@ -99,7 +99,7 @@ class AgentLog {
   std::shared_ptr<spdlog::logger> logger_;
 };
 
-// What one On-demand Scan command produced.
+// The outcome of one On-demand Scan command.
 struct ScanRun {
   bool started = false;  // the scanner ran and exited by itself
   int exitCode = -1;
@@ -189,7 +189,7 @@ class Agent {
                                       std::uniform_real_distribution<double>(0, 1)(random_));
         const std::string next = "; trying again in " + std::to_string(delay.count()) + " ms";
         if (answer.status().code() == StatusCode::kPermissionDenied) {
-          log_.error("the console refused this agent's credentials (" + answer.status().message() +
+          log_.error("the console rejected this agent's credentials (" + answer.status().message() +
                      "); enroll the agent again with a new enrollment token" + next);
         } else {
           log_.warn("check-in failed: " + answer.status().message() + next);
@@ -265,8 +265,8 @@ class Agent {
         break;  // kept for the next try
       }
       if (!sent.ok()) {
-        log_.warn("the console refused the report " + next.dump() + ": " + sent.status().message() +
-                  "; it is dropped");
+        log_.warn("the console rejected the report " + next.dump() + ": " +
+                  sent.status().message() + "; it is dropped");
       }
       state_.pendingReports.erase(state_.pendingReports.begin());
       changed = true;
@@ -299,7 +299,7 @@ class Agent {
                                                  std::string(bytes->begin(), bytes->end()));
       if (!sent.ok() && sent.status().code() == StatusCode::kUnreachable) return;
       if (!sent.ok()) {
-        log_.error("the console refused the endpoint data " + inQuotes(archive) + ": " +
+        log_.error("the console rejected the endpoint data " + inQuotes(archive) + ": " +
                    sent.status().message() + "; it stays in the outbox");
         return;
       }
@@ -316,6 +316,7 @@ class Agent {
       log_.error("rejected a command: " + command.status().message());
       return;
     }
+
     std::lock_guard<std::mutex> guard(mutex_);
     if (command->sequence <= state_.lastSequence) {
       if (command->id != state_.lastCommand) {
@@ -326,6 +327,7 @@ class Agent {
       return;  // the console resends a command until it hears it runs
     }
     if (busy_) return;  // the console sends it again after the running scan
+
     // Recorded before the work starts, so the command never runs twice.
     state_.lastSequence = command->sequence;
     state_.lastCommand = command->id;

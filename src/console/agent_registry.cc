@@ -528,6 +528,7 @@ Result<Json> AgentRegistry::agentOfHost(std::string_view host) {
   auto row = agent->bind(1, host).step();
   if (!row.ok()) return row.status();
   if (!*row) return Json();
+
   const std::int64_t agentRow = agent->integer(0);
   Json result = {{"agent_id", agent->text(1)},
                  {"version", agent->text(2)},
@@ -578,8 +579,8 @@ Status AgentRegistry::recordEvent(std::int64_t endpointId, std::string_view even
                                   std::vector<StoredEvent>& stored) {
   const std::string time = isoTime(nowSeconds());
   const Json body = {{"time", time}, {"event", event}, {"detail", detail}};
-  // Agent events have no session and no line number of their own; the line is
-  // the next free one of the endpoint, so that the (session, line) key holds.
+  // Agent events have no session and no line number of their own. Each gets the
+  // endpoint's next free line number.
   auto insert = database_.prepare(
       "INSERT INTO events (session_id, endpoint_id, line, time, event, category, detail, body) "
       "VALUES (NULL, ?1, (SELECT COUNT(*) FROM events WHERE endpoint_id = ?1), ?2, ?3, ?4, ?5, "

@@ -1,7 +1,7 @@
-// Routes of the Threat Management Agents (docs/agent.md): enrollment, check-in,
-// command reports and endpoint data, authenticated with the agent's credentials;
-// and the administrator's side: enrollment tokens, remote launch, endpoint
-// detail and case bundles.
+// Routes of the Threat Management Agents (docs/agent.md). Agents enroll, check
+// in, report on commands and upload endpoint data with their credentials.
+// Administrators create enrollment tokens, launch scans, read an endpoint's
+// agent and cases, and build case bundles.
 #include <fstream>
 #include <iterator>
 
@@ -176,7 +176,7 @@ void launch(ConsoleServer::Impl& console, const Administrator& administrator,
   if (!host) return;
   auto launched = console.agents->launchScan(*host, administrator.username);
   if (!launched.ok()) {
-    console.logger->info("launch on host '{}' by {} refused: {}", *host, administrator.username,
+    console.logger->info("launch on host '{}' by {} rejected: {}", *host, administrator.username,
                          launched.status().message());
     return sendStatus(response, launched.status(), request.requestId);
   }

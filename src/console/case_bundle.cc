@@ -172,6 +172,7 @@ std::string submit(const CaseBundle& bundle, const CaseOptions& options) {
   if (!body.ok()) return "not sent: " + body.status().message();
   CURL* curl = curl_easy_init();
   if (curl == nullptr) return "not sent: libcurl could not start";
+
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/zip");
   const std::string caseHeader = "X-Odscan-Case: " + bundle.id;
   headers = curl_slist_append(headers, caseHeader.c_str());

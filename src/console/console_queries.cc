@@ -111,8 +111,9 @@ Result<Json> listEndpoints(Database& database, std::string_view search, std::str
       "en.last_seen, s.public_id, s.started_at, s.finished_at, s.report IS NOT NULL, s.outcome, "
       "s.exit_code, s.infected, s.quarantined, s.bypassed, s.not_scanned, s.unresolved, "
       "s.problems, (SELECT COUNT(*) FROM scan_sessions x WHERE x.endpoint_id = en.id), "
-      "a.agent_id, a.version, a.last_seen, (SELECT c.state || ' ' || c.public_id FROM "
-      "agent_commands c WHERE c.agent_id = a.id ORDER BY c.sequence DESC LIMIT 1), EXISTS "
+      "a.agent_id, a.version, a.last_seen, (SELECT json_object('state', c.state, 'id', "
+      "c.public_id, 'reason', c.reason) FROM agent_commands c WHERE c.agent_id = a.id ORDER BY "
+      "c.sequence DESC LIMIT 1), EXISTS "
       "(SELECT 1 FROM endpoint_data d WHERE d.endpoint_id = en.id AND NOT EXISTS (SELECT 1 FROM "
       "cases k WHERE k.endpoint_id = en.id AND k.created_at >= d.received_at)) "
       "FROM endpoints en LEFT JOIN scan_sessions s ON s.id = en.last_session_id "
@@ -154,13 +155,9 @@ Result<Json> listEndpoints(Database& database, std::string_view search, std::str
                      {"agent", nullptr},
                      {"endpoint_data_collected", false}};
     if (!query->isNull(19)) {
-      // The latest command: "STATE ID".
-      const std::string lastCommand = query->text(22);
-      const std::size_t space = lastCommand.find(' ');
-      Json command = nullptr;
-      if (space != std::string::npos) {
-        command = {{"state", lastCommand.substr(0, space)}, {"id", lastCommand.substr(space + 1)}};
-      }
+      // The latest command, as a JSON object from SQLite.
+      Json command = query->isNull(22) ? Json() : Json::parse(query->text(22), nullptr, false);
+      if (command.is_discarded()) command = nullptr;
       endpoint["agent"] = {{"agent_id", query->text(19)},
                            {"version", query->text(20)},
                            {"last_seen", query->integer(21)},

@@ -637,6 +637,11 @@ TEST(ConsoleAgentTest, CommandsAreBoundToTheirAgentAndMoveForwardOnly) {
   const Json state = Json::parse(admin.get("api/v1/command?id=" + command).body);
   EXPECT_EQ(state["state"], "done");
   EXPECT_EQ(state["exit_code"], 0);
+  // The endpoint list shows the latest command of each agent.
+  const Json listed = Json::parse(admin.get("api/v1/endpoints?search=PC-1").body)["endpoints"];
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["agent"]["last_command"]["id"], command);
+  EXPECT_EQ(listed[0]["agent"]["last_command"]["state"], "done");
   EXPECT_NE(console.log().find("rejected"), std::string::npos);
 
   // An agent that stopped checking in cannot be launched on.

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -154,67 +155,135 @@ TEST_F(WineLauncherTest, GuestScanUnderWineReachesTheConsole) {
       << endpoints[0].dump();
 }
 
-TEST_F(WineLauncherTest, RemoteScanByTheWin32AgentReachesTheConsole) {
-  std::error_code error;
-  if (!fs::is_regular_file(agent_, error)) {
-    GTEST_SKIP() << "tm-agent.exe is not built: build the win32 preset, or set ODSCAN_WIN32_AGENT";
+// The Threat Management Agent's journeys: tm-agent.exe enrolls with the
+// console and runs the scans launched there.
+class WineAgentTest : public WineLauncherTest {
+ protected:
+  void SetUp() override {
+    WineLauncherTest::SetUp();
+    if (IsSkipped()) return;
+    std::error_code error;
+    if (!fs::is_regular_file(agent_, error)) {
+      GTEST_SKIP() << "tm-agent.exe is not built: build the win32 preset, or set "
+                      "ODSCAN_WIN32_AGENT";
+    }
+    ASSERT_NO_FATAL_FAILURE(startSystem(Json{{"agent_check_in_seconds", 1}}));
+    admin_ = std::make_unique<AdminSession>(console_->url());
+    ASSERT_EQ(admin_->logon("admin", ConsoleProcess::kAdminPassword).status, 200);
+    const auto token = admin_->send("POST", "api/v1/agents/enrollment-tokens", "{}");
+    ASSERT_EQ(token.status, 201) << token.body;
+
+    // Windows programs read C: paths, so the key and the state live on wine's C:.
+    fs::copy_file(console_->publicKey(), planted_ / "publisher.pub");
+    const ProgramResult enrolled =
+        runWine({"enroll", "--console", console_->url(), "--token",
+                 Json::parse(token.body)["token"].get<std::string>(), "--public-key",
+                 windowsPlanted() + "\\publisher.pub", "--state-dir", stateDir()});
+    ASSERT_EQ(enrolled.exitCode, 0) << enrolled.out << enrolled.err;
+    EXPECT_TRUE(fs::exists(planted_ / "agent-state" / "agent.json"));
   }
-  ASSERT_NO_FATAL_FAILURE(startSystem(Json{{"agent_check_in_seconds", 1}}));
-  AdminSession admin(console_->url());
-  ASSERT_EQ(admin.logon("admin", ConsoleProcess::kAdminPassword).status, 200);
-  const auto token = admin.send("POST", "api/v1/agents/enrollment-tokens", "{}");
-  ASSERT_EQ(token.status, 201) << token.body;
 
-  // Windows programs read C: paths, so the key and the state live on wine's C:.
-  fs::copy_file(console_->publicKey(), planted_ / "publisher.pub");
-  const std::string stateDir = windowsPlanted() + "\\agent-state";
-  const ProgramResult enrolled =
-      runProgram({"wine", agent_.string(), "enroll", "--console", console_->url(), "--token",
-                  Json::parse(token.body)["token"].get<std::string>(), "--public-key",
-                  windowsPlanted() + "\\publisher.pub", "--state-dir", stateDir},
-                 folder_.path(), wineEnvironment());
-  ASSERT_EQ(enrolled.exitCode, 0) << enrolled.out << enrolled.err;
-  EXPECT_TRUE(fs::exists(planted_ / "agent-state" / "agent.json"));
+  std::string stateDir() const { return windowsPlanted() + "\\agent-state"; }
 
+  ProgramResult runWine(std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), {"wine", agent_.string()});
+    return runProgram(arguments, folder_.path(), wineEnvironment());
+  }
+
+  Json endpoint() {
+    const Json endpoints = Json::parse(admin_->get("api/v1/endpoints").body)["endpoints"];
+    return endpoints.empty() ? Json() : endpoints[0];
+  }
+
+  bool waitForConnectedAgent() {
+    for (int i = 0; i < 600; ++i) {
+      const Json current = endpoint();
+      if (current.is_object() && current["agent"].is_object() &&
+          current["agent"]["connected"].get<bool>()) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+  // Launches a scan on the endpoint and returns the command once it finished.
+  Json launchAndWait() {
+    const auto launched =
+        admin_->send("POST", "api/v1/endpoints/launch", Json{{"host", endpoint()["host"]}}.dump());
+    EXPECT_EQ(launched.status, 202) << launched.body;
+    if (launched.status != 202) return Json();
+    const std::string id = Json::parse(launched.body)["command"];
+    Json state;
+    for (int i = 0; i < 1800; ++i) {
+      state = Json::parse(admin_->get("api/v1/command?id=" + id).body);
+      if (state["state"] == "done" || state["state"] == "failed") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return state;
+  }
+
+  void expectScanReachedTheConsole() {
+    const Json scanned = endpoint();
+    EXPECT_EQ(scanned["posture"], "threats_remain") << scanned.dump(2);
+    EXPECT_NE(scanned["agent"]["version"], "");
+    const Json detections = Json::parse(admin_->get("api/v1/events?type=detection").body)["events"];
+    EXPECT_EQ(detections.size(), 2u) << detections.dump(2);
+  }
+
+  std::unique_ptr<AdminSession> admin_;
+};
+
+TEST_F(WineAgentTest, RemoteScanInTheForegroundReachesTheConsole) {
   std::vector<std::string> command = wineEnvironment();
-  command.insert(command.end(), {"wine", agent_.string(), "run", "--state-dir", stateDir, "--home",
-                                 windowsPlanted() + "\\HCEXEC", "--retry-min-ms", "200"});
+  command.insert(command.end(), {"wine", agent_.string(), "run", "--state-dir", stateDir(),
+                                 "--home", windowsPlanted() + "\\HCEXEC", "--retry-min-ms", "200"});
   ServerProcess agent;
   ASSERT_TRUE(agent.spawn("/usr/bin/env", command, folder_ / "agent.log"));
-  const auto endpoint = [&admin]() {
-    const Json endpoints = Json::parse(admin.get("api/v1/endpoints").body)["endpoints"];
-    return endpoints.empty() ? Json() : endpoints[0];
-  };
-  bool connected = false;
-  for (int i = 0; i < 600 && !connected; ++i) {
-    const Json current = endpoint();
-    connected = current.is_object() && current["agent"].is_object() &&
-                current["agent"]["connected"].get<bool>();
-    if (!connected) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ASSERT_TRUE(connected) << readText(folder_ / "agent.log");
-
-  const auto launched =
-      admin.send("POST", "api/v1/endpoints/launch", Json{{"host", endpoint()["host"]}}.dump());
-  ASSERT_EQ(launched.status, 202) << launched.body;
-  const std::string id = Json::parse(launched.body)["command"];
-  Json state;
-  for (int i = 0; i < 1800; ++i) {
-    state = Json::parse(admin.get("api/v1/command?id=" + id).body);
-    if (state["state"] == "done" || state["state"] == "failed") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  ASSERT_TRUE(waitForConnectedAgent()) << readText(folder_ / "agent.log");
+  const Json state = launchAndWait();
   agent.kill();
   ASSERT_EQ(state["state"], "done") << state.dump(2) << "\nagent output:\n"
                                     << readText(folder_ / "agent.log") << "\nconsole log:\n"
                                     << console_->log();
   EXPECT_EQ(state["exit_code"], 1);
   EXPECT_TRUE(fs::exists(planted_ / "HCEXEC" / "components" / "odscan.exe"));
-  const Json scanned = endpoint();
-  EXPECT_EQ(scanned["posture"], "threats_remain") << scanned.dump(2);
-  EXPECT_NE(scanned["agent"]["version"], "");
-  const Json detections = Json::parse(admin.get("api/v1/events?type=detection").body)["events"];
-  EXPECT_EQ(detections.size(), 2u) << detections.dump(2);
+  expectScanReachedTheConsole();
+}
+
+TEST_F(WineAgentTest, ServiceRunsTheAgentUntilStopped) {
+  // Wine ends its services once no other Windows program runs in the prefix,
+  // so a program that waits keeps the service alive for the test.
+  std::vector<std::string> keeper = wineEnvironment();
+  keeper.insert(keeper.end(), {"wine", "cmd", "/c", "ping -n 600 127.0.0.1 >NUL"});
+  ServerProcess keepAlive;
+  ASSERT_TRUE(keepAlive.spawn("/usr/bin/env", keeper, folder_ / "keeper.log"));
+  const ProgramResult installed = runWine({"install", "--service", "--state-dir", stateDir()});
+  ASSERT_EQ(installed.exitCode, 0) << installed.out << installed.err;
+  const ProgramResult twice = runWine({"install", "--service", "--state-dir", stateDir()});
+  EXPECT_EQ(twice.exitCode, 2);
+  EXPECT_NE(twice.err.find("exists already"), std::string::npos) << twice.err;
+  const ProgramResult started =
+      runProgram({"wine", "net", "start", "tm-agent"}, folder_.path(), wineEnvironment());
+  const auto uninstall = [this] {
+    runProgram({"wine", "net", "stop", "tm-agent"}, folder_.path(), wineEnvironment());
+    return runWine({"uninstall"});
+  };
+  if (started.exitCode != 0 || !waitForConnectedAgent()) {
+    uninstall();
+    keepAlive.kill();
+    FAIL() << "the service did not connect: " << started.out << started.err
+           << readText(planted_ / "agent-state" / "agent.log");
+  }
+  const Json state = launchAndWait();
+  const ProgramResult removed = uninstall();
+  keepAlive.kill();
+  EXPECT_EQ(removed.exitCode, 0) << removed.out << removed.err;
+  ASSERT_EQ(state["state"], "done") << state.dump(2) << "\nagent log:\n"
+                                    << readText(planted_ / "agent-state" / "agent.log");
+  expectScanReachedTheConsole();
+  EXPECT_NE(readText(planted_ / "agent-state" / "agent.log").find("agent stopped"),
+            std::string::npos);
 }
 
 }  // namespace

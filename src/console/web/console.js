@@ -166,8 +166,10 @@ async function loadEndpoints() {
     const agent = cell(row, agentText(e.agent));
     if (e.agent) agent.title = 'Last seen ' + new Date(e.agent.last_seen * 1000).toISOString();
     const command = e.agent && e.agent.last_command;
-    cell(row, command ? commandStateNames[command.state] || command.state : '')
-        .classList.add('command-' + (command ? command.state : 'none'));
+    const remote = cell(row, command ? commandStateNames[command.state] || command.state : '');
+    remote.classList.add('command-' + (command ? command.state : 'none'));
+    if (command && command.reason) remote.title = command.reason;
+    if (command && command.state === 'failed') remote.textContent += ': ' + command.reason;
     const actions = cell(row, '');
     if (e.agent) {
       const launch = button('Launch On-demand Scan', () => launchScan(e.host));
