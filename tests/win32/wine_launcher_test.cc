@@ -258,9 +258,14 @@ TEST_F(WineAgentTest, ServiceRunsTheAgentUntilStopped) {
   keeper.insert(keeper.end(), {"wine", "cmd", "/c", "ping -n 600 127.0.0.1 >NUL"});
   ServerProcess keepAlive;
   ASSERT_TRUE(keepAlive.spawn("/usr/bin/env", keeper, folder_ / "keeper.log"));
-  const ProgramResult installed = runWine({"install", "--service", "--state-dir", stateDir()});
+  // The service's own HCEXEC, so its sessions do not mix with those of the
+  // other wine tests in the wine user's %TEMP%.
+  const std::vector<std::string> install = {"install",     "--service",
+                                            "--state-dir", stateDir(),
+                                            "--home",      windowsPlanted() + "\\service-HCEXEC"};
+  const ProgramResult installed = runWine(install);
   ASSERT_EQ(installed.exitCode, 0) << installed.out << installed.err;
-  const ProgramResult twice = runWine({"install", "--service", "--state-dir", stateDir()});
+  const ProgramResult twice = runWine(install);
   EXPECT_EQ(twice.exitCode, 2);
   EXPECT_NE(twice.err.find("exists already"), std::string::npos) << twice.err;
   const ProgramResult started =
@@ -282,6 +287,7 @@ TEST_F(WineAgentTest, ServiceRunsTheAgentUntilStopped) {
   ASSERT_EQ(state["state"], "done") << state.dump(2) << "\nagent log:\n"
                                     << readText(planted_ / "agent-state" / "agent.log");
   expectScanReachedTheConsole();
+  EXPECT_TRUE(fs::exists(planted_ / "service-HCEXEC" / "components" / "odscan.exe"));
   EXPECT_NE(readText(planted_ / "agent-state" / "agent.log").find("agent stopped"),
             std::string::npos);
 }

@@ -85,12 +85,15 @@ int main(int argc, char** argv) {
                                         "Check in with the console and run its commands, "
                                         "in the foreground until Ctrl+C");
   addStateOption(*runCommand, stateDir);
-  runCommand
-      ->add_option_function<std::string>(
-          "--home",
-          [&run](const std::string& value) { run.home = odscan::platform::fromUtf8(value); },
-          "HCEXEC folder for the scans (default: HCEXEC in the temporary folder)")
-      ->option_text("DIR");
+  const auto addHomeOption = [&run](CLI::App& command) {
+    command
+        .add_option_function<std::string>(
+            "--home",
+            [&run](const std::string& value) { run.home = odscan::platform::fromUtf8(value); },
+            "HCEXEC folder for the scans (default: HCEXEC in the temporary folder)")
+        ->option_text("DIR");
+  };
+  addHomeOption(*runCommand);
   runCommand->add_option("--check-ins", run.maxCheckIns,
                          "Stop after this many successful check-ins (default: run until stopped)");
   runCommand->add_option("--retry-min-ms", retryMinMs,
@@ -105,11 +108,13 @@ int main(int argc, char** argv) {
   installCommand->add_flag("--service", asService,
                            "Install the Windows service tm-agent (needs an administrator)");
   addStateOption(*installCommand, stateDir);
+  addHomeOption(*installCommand);
   auto* uninstallCommand =
       app.add_subcommand("uninstall", "Remove the logon entry and the service");
   auto* serviceCommand =
       app.add_subcommand("service", "Run under the Windows service manager (used by install)");
   addStateOption(*serviceCommand, stateDir);
+  addHomeOption(*serviceCommand);
 #endif
 
   try {
@@ -152,8 +157,8 @@ int main(int argc, char** argv) {
     auto program = odscan::launcher::currentExecutablePath();
     odscan::Status done = !program.ok()                ? program.status()
                           : uninstallCommand->parsed() ? agent::uninstall()
-                          : asService                  ? agent::installService(*program, stateDir)
-                                                       : agent::installAtLogon(*program, stateDir);
+                          : asService ? agent::installService(*program, stateDir, run.home)
+                                      : agent::installAtLogon(*program, stateDir, run.home);
     if (!done.ok()) {
       std::cerr << "tm-agent: " << done.message() << '\n';
       return agent::kAgentSetupError;

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <fstream>
+#include <optional>
+#include <vector>
 
 #include "odscan/launcher/process.h"
 #include "odscan/platform/utf8_path.h"
@@ -26,9 +28,11 @@ Status windowsError(const std::string& what, DWORD code) {
 }
 
 std::wstring commandLine(const std::filesystem::path& program, const char* command,
-                         const std::filesystem::path& stateDir) {
-  const std::string line = launcher::windowsCommandLine(
-      platform::toUtf8(program), {command, "--state-dir", platform::toUtf8(stateDir)});
+                         const std::filesystem::path& stateDir,
+                         const std::optional<std::filesystem::path>& home) {
+  std::vector<std::string> arguments{command, "--state-dir", platform::toUtf8(stateDir)};
+  if (home) arguments.insert(arguments.end(), {"--home", platform::toUtf8(*home)});
+  const std::string line = launcher::windowsCommandLine(platform::toUtf8(program), arguments);
   return platform::fromUtf8(line).wstring();
 }
 
@@ -67,10 +71,11 @@ void WINAPI serviceMain(DWORD, wchar_t**) {
 
 }  // namespace
 
-Status installService(const std::filesystem::path& program, const std::filesystem::path& stateDir) {
+Status installService(const std::filesystem::path& program, const std::filesystem::path& stateDir,
+                      const std::optional<std::filesystem::path>& home) {
   SC_HANDLE manager = OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CREATE_SERVICE);
   if (manager == nullptr) return windowsError("cannot open the service manager", GetLastError());
-  const std::wstring binary = commandLine(program, "service", stateDir);
+  const std::wstring binary = commandLine(program, "service", stateDir, home);
   SC_HANDLE service =
       CreateServiceW(manager, kServiceName, L"Threat Management Agent", SERVICE_ALL_ACCESS,
                      SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
@@ -88,8 +93,9 @@ Status installService(const std::filesystem::path& program, const std::filesyste
   return Status::success();
 }
 
-Status installAtLogon(const std::filesystem::path& program, const std::filesystem::path& stateDir) {
-  const std::wstring value = commandLine(program, "run", stateDir);
+Status installAtLogon(const std::filesystem::path& program, const std::filesystem::path& stateDir,
+                      const std::optional<std::filesystem::path>& home) {
+  const std::wstring value = commandLine(program, "run", stateDir, home);
   const LSTATUS result =
       RegSetKeyValueW(HKEY_CURRENT_USER, kRunKey, kServiceName, REG_SZ, value.c_str(),
                       static_cast<DWORD>((value.size() + 1) * sizeof(wchar_t)));

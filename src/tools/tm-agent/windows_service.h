@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "odscan/agent/agent.h"
@@ -10,11 +11,13 @@
 namespace odscan::agent {
 
 // Registers the agent as the auto-start service "tm-agent" that runs
-// `tm-agent.exe service --state-dir DIR`. Needs an administrator.
-Status installService(const std::filesystem::path& program, const std::filesystem::path& stateDir);
-// Adds `tm-agent.exe run --state-dir DIR` to the current user's Run key, so the
-// agent starts at logon and scans as that user.
-Status installAtLogon(const std::filesystem::path& program, const std::filesystem::path& stateDir);
+// `tm-agent.exe service --state-dir DIR [--home HOME]`. Needs an administrator.
+Status installService(const std::filesystem::path& program, const std::filesystem::path& stateDir,
+                      const std::optional<std::filesystem::path>& home);
+// Adds `tm-agent.exe run --state-dir DIR [--home HOME]` to the current user's Run
+// key, so the agent starts at logon and scans as that user.
+Status installAtLogon(const std::filesystem::path& program, const std::filesystem::path& stateDir,
+                      const std::optional<std::filesystem::path>& home);
 // Removes both registrations; a missing one is not an error.
 Status uninstall();
 // Connects to the service manager and runs the agent until the service stops.
