@@ -297,11 +297,20 @@ class Agent {
       const std::string reason = info.is_object() ? info.value("reason", "") : "";
       auto sent = reportClient_.postEndpointData(command, reason,
                                                  std::string(bytes->begin(), bytes->end()));
-      if (!sent.ok() && sent.status().code() == StatusCode::kUnreachable) return;
+      if (!sent.ok() && (sent.status().code() == StatusCode::kUnreachable ||
+                         sent.status().code() == StatusCode::kPermissionDenied)) {
+        return;  // kept for the next check-in
+      }
       if (!sent.ok()) {
+        // Sending it again would be rejected again, so it moves aside.
+        const fs::path rejected = outbox / "rejected";
+        fs::create_directories(rejected, error);
+        fs::rename(archive, rejected / archive.filename(), error);
+        fs::rename(sidecar, rejected / sidecar.filename(), error);
         log_.error("the console rejected the endpoint data " + inQuotes(archive) + ": " +
-                   sent.status().message() + "; it stays in the outbox");
-        return;
+                   sent.status().message() + "; it is kept in " + inQuotes(rejected) +
+                   " for collection by hand");
+        continue;
       }
       log_.info("endpoint data " + sent->value("endpoint_data", std::string()) + " uploaded from " +
                 inQuotes(archive));

@@ -206,8 +206,8 @@ http::HttpServerOptions httpOptionsOf(const ConsoleConfig& config) {
   options.listen = config.listen;
   options.threads = config.threads;
   options.tls = config.tls;
-  options.maxBodyBytes =
-      static_cast<std::size_t>(std::max(config.maxUploadBytes, config.maxComponentBytes));
+  options.maxBodyBytes = static_cast<std::size_t>(
+      std::max({config.maxUploadBytes, config.maxComponentBytes, config.maxEndpointDataBytes}));
   // Uploads of components are large; few requests in flight bound the memory.
   options.maxInFlight = 64;
   options.accessLog = config.accessLog;

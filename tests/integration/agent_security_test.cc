@@ -144,5 +144,23 @@ TEST_F(AgentSecurityTest, GenuineCommandRunsOnceAndReportsMissingComponents) {
   EXPECT_EQ(lines(consoleFolder() / "reports.jsonl").size(), 2u) << again.out;
 }
 
+TEST_F(AgentSecurityTest, RejectedEndpointDataMovesAsideInsteadOfRepeating) {
+  writeText(consoleFolder() / "reject-endpoint-data", "");
+  const ProgramResult run = runAgent(Json::array({command(*key_, "c-0000000000000006", 6)}));
+  ASSERT_EQ(run.exitCode, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("is kept in"), std::string::npos) << run.out;
+  EXPECT_FALSE(fs::exists(consoleFolder() / "endpoint-data-0.zip"));
+  std::size_t kept = 0;
+  for (const auto& entry : fs::directory_iterator(stateDir() / "outbox" / "rejected")) {
+    kept += entry.path().extension() == ".zip" ? 1 : 0;
+  }
+  EXPECT_EQ(kept, 1u);
+  std::size_t waiting = 0;
+  for (const auto& entry : fs::directory_iterator(stateDir() / "outbox")) {
+    waiting += entry.path().extension() == ".zip" ? 1 : 0;
+  }
+  EXPECT_EQ(waiting, 0u) << "a rejected archive must not be sent again";
+}
+
 }  // namespace
 }  // namespace odscan

@@ -3,7 +3,8 @@
 check-in is answered with the commands in FOLDER/commands.json (written by the
 test, so they can be forged, misrouted or replayed), command reports are
 appended to FOLDER/reports.jsonl, endpoint data is saved as
-FOLDER/endpoint-data-N.zip, and the component store has no manifest. Listens on
+FOLDER/endpoint-data-N.zip (or refused with 413 while FOLDER/reject-endpoint-data
+exists), and the component store has no manifest. Listens on
 127.0.0.1 and writes its port to the file given with --port-file."""
 import json
 import os
@@ -28,6 +29,9 @@ class Handler(JsonHandler):
                 with open(os.path.join(folder, "reports.jsonl"), "ab") as reports:
                     reports.write(body + b"\n")
                 self.answer(200, b'{"stored": "state"}')
+            elif path == "/api/v1/agent/endpoint-data" and os.path.exists(
+                    os.path.join(folder, "reject-endpoint-data")):
+                self.answer(413, b'{"error": "the endpoint data is too large"}')
             elif path == "/api/v1/agent/endpoint-data":
                 count = len([n for n in os.listdir(folder) if n.startswith("endpoint-data-")])
                 with open(os.path.join(folder, "endpoint-data-%d.zip" % count), "wb") as data:
