@@ -488,7 +488,7 @@ class Agent {
   AgentClient reportClient_;  // reports and endpoint data, under mutex_
   std::mt19937_64 random_;
   // Runs one command at a time, while the loop keeps checking in, so the
-  // console sees the agent as connected during a long scan.
+  // console shows the agent as connected during a long scan.
   std::thread worker_;
   std::atomic<bool> busy_{false};
 };

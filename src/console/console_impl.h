@@ -88,8 +88,8 @@ Result<Administrator> requireAdministrator(ConsoleServer::Impl& console,
 // requireAdministrator().
 using AdminHandler =
     std::function<void(const Administrator&, const http::Request&, http::Response&)>;
-// Wraps `handler` with the administrator and CSRF checks; a failed CSRF check
-// answers 403.
+// Wraps `handler` with the administrator and CSRF checks. A failed CSRF check
+// gets HTTP 403.
 http::Handler asAdministrator(ConsoleServer::Impl& console, AdminHandler handler);
 // Returns "Path=/; HttpOnly; SameSite=Strict" and "; Secure" under TLS.
 std::string cookieAttributes(const ConsoleServer::Impl& console);

@@ -161,7 +161,7 @@ function runAgentTool(args) {
   return runTool(program, [...prefix, ...args], env);
 }
 
-// EICAR, assembled from reversed halves so that no file in the repository holds it.
+// EICAR, assembled from reversed halves so that no file in the repository contains it.
 const eicar = () => [...'$}7)CC7)^P(45XZP\\4[PA@%P!O5X'].reverse().join('') +
                     [...'*H+H$!ELIF-TSET-SURIVITNA-DRADNATS-RACIE'].reverse().join('');
 
@@ -202,15 +202,22 @@ function startAgent() {
 // Starts a stand-in Smart Scan Server whose health check returns 200, and
 // finds a port where nothing listens to stand for a server that is down.
 async function startHealthServers() {
-  // It answers every scan query with 503, so the files that need a query are
-  // bypassed: the managed endpoint's scan has problems.
+  // It returns 503 to every scan query, so the files that need a query are
+  // bypassed and the managed endpoint's scan has problems.
   healthServer = http.createServer((request, response) => {
     const ready = request.method === 'GET' && request.url === '/v1/health';
     const query = request.method === 'POST' && request.url.startsWith('/v1/query');
     request.resume();
-    response.writeHead(ready ? 200 : query ? 503 : 404,
-                       { 'Content-Type': 'application/json', ...(query ? { 'Retry-After': '0' } : {}) });
-    response.end(ready ? '{"status":"ready"}' : query ? '{"error":"overloaded"}' : '{"error":"not found"}');
+    if (ready) {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end('{"status":"ready"}');
+    } else if (query) {
+      response.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '0' });
+      response.end('{"error":"overloaded"}');
+    } else {
+      response.writeHead(404, { 'Content-Type': 'application/json' });
+      response.end('{"error":"not found"}');
+    }
   });
   await new Promise((resolve) => healthServer.listen(0, '127.0.0.1', resolve));
   healthUrl = `http://127.0.0.1:${healthServer.address().port}`;
@@ -816,7 +823,8 @@ describe('managed endpoints', () => {
       endpoint = await managedEndpoint();
       await sleep(250);
     }
-    assert.ok(endpoint && endpoint.agent.connected, `the agent did not connect:\n${agentOutput}`);
+    assert.ok(endpoint, `the agent did not enroll:\n${agentOutput}`);
+    assert.ok(endpoint.agent.connected, `the agent did not connect:\n${agentOutput}`);
     host = endpoint.host;
     assertQuietPage(page);
   });
@@ -879,7 +887,7 @@ describe('managed endpoints', () => {
     for (const member of ['case.json', 'events.jsonl', 'endpoint-data/', 'report.json']) {
       assert.ok(bundle.includes(member), `the bundle has no ${member}`);
     }
-    // The case covers the endpoint data, so the list no longer asks for one.
+    // The case covers the endpoint data, so the endpoint is no longer flagged.
     await waitForManagedRow((r) => !r[5].includes('endpoint data collected'),
                             'the endpoint without pending endpoint data');
     await screenshot(page, 'threats-agent');

@@ -180,7 +180,7 @@ TEST_F(AgentJourneyTest, RemoteScanRunsAndUpdatesThePosture) {
 }
 
 TEST_F(AgentJourneyTest, FailedScanBecomesEndpointDataAndACase) {
-  // This server passes the health check, then answers no scan query, so
+  // This server passes the health check, then returns 503 to every scan query, so
   // clam.exe is bypassed.
   ServerProcess lostServer;
   ASSERT_TRUE(lostServer.start("/usr/bin/python3",
@@ -241,7 +241,7 @@ TEST_F(AgentJourneyTest, FailedScanBecomesEndpointDataAndACase) {
                              "  network.json", "  components/files.json", "  agent.log"}) {
     EXPECT_NE(listing.out.find(member), std::string::npos) << member << "\n" << listing.out;
   }
-  // The case covers the data, so the endpoint no longer asks for one.
+  // The case covers the data, so the endpoint is no longer flagged.
   EXPECT_FALSE(endpoint()["endpoint_data_collected"]);
 }
 

@@ -1,7 +1,7 @@
 // The agent's own checks, with the real tm-agent process: a stand-in console on
 // 127.0.0.1 (fake_agent_console.py) serves commands that the test writes, so
 // they can be forged, queued for another agent or replayed. The agent must run
-// none of them, report none of them, and say why in its log. The one genuine
+// none of them, report none of them, and log why. The one genuine
 // command fails because the stand-in has no components, which is itself a
 // problem the agent reports with endpoint data.
 #include <gtest/gtest.h>
@@ -45,7 +45,8 @@ class AgentSecurityTest : public ::testing::Test {
   void SetUp() override {
     auto key = PrivateKey::generate();
     auto attacker = PrivateKey::generate();
-    ASSERT_TRUE(key.ok() && attacker.ok());
+    ASSERT_TRUE(key.ok());
+    ASSERT_TRUE(attacker.ok());
     key_ = std::make_unique<PrivateKey>(*key);
     attacker_ = std::make_unique<PrivateKey>(*attacker);
     fs::create_directories(consoleFolder());

@@ -70,7 +70,7 @@ struct EnrollOptions {
 };
 
 // Creates the state folder, trades the token for credentials and writes
-// agent.json and publisher.pub. Fails with kAlreadyExists when the folder holds
+// agent.json and publisher.pub. Fails with kAlreadyExists when the folder contains
 // an enrolled agent already.
 Result<AgentState> enrollAgent(const EnrollOptions& options);
 

@@ -39,14 +39,14 @@ struct CaseBundle {
 struct CaseOptions {
   std::filesystem::path dataDir;
   std::string createdBy;
-  // Where bundles are sent; empty to keep them on the console only.
+  // The URL that bundles are sent to. Empty keeps them on the console only.
   std::string supportUrl;
   std::filesystem::path supportCaFile;
 };
 
 // Builds the bundle of the endpoint `host`, stores it and, with a support URL,
 // submits it. Fails with kNotFound for an unknown host. A failed submission does
-// not fail the call: the bundle is kept, and submitResult says what happened.
+// not fail the call: the bundle is kept, and submitResult describes the failure.
 Result<CaseBundle> buildCaseBundle(Database& database, AgentRegistry& agents, std::string_view host,
                                    const CaseOptions& options);
 

@@ -53,8 +53,8 @@ struct ConsoleConfig {
   std::chrono::seconds agentCheckIn{30};
   // The largest endpoint data archive an agent may upload.
   std::uint64_t maxEndpointDataBytes = 64ull << 20;
-  // Where "Submit case" sends case bundles (POST, application/zip); kept on the
-  // console only when empty.
+  // The URL that "Submit case" POSTs case bundles to (application/zip). Empty
+  // keeps them on the console only.
   std::string supportUrl;
   std::filesystem::path supportCaFile;
 
