@@ -1,8 +1,9 @@
 // FileScanner: what one worker thread does with one file on disk. It opens the file
-// read-only, reads it once while computing the digests the pattern requires,
-// decides its verdict, and hands containers to its ArchiveScanner. Each worker owns
-// one FileScanner, so the hasher and the buffers are reused from file to file
-// without locking or allocating.
+// read-only, reads it once while computing the digests the pattern requires (big
+// files through mapped views, where the platform has them), decides its verdict,
+// and hands containers to its ArchiveScanner. Each worker owns one FileScanner, so
+// the hasher and the buffers are reused from file to file without locking or
+// allocating.
 //
 // Thread safety: one FileScanner per thread.
 #pragma once
@@ -40,7 +41,18 @@ class FileScanner {
   // Reads the rest of the file after the head, hashing it, and keeps it in
   // fileContents_ when `keep` is set. Returns false when the scan was cancelled
   // or a result was already reported.
-  bool readRest(platform::ReadOnlyFile& file, Fill head, bool keep);
+  bool readRest(const std::string& path, platform::ReadOnlyFile& file, Fill head, bool keep);
+  // The outcome of hashMappedRest().
+  enum class MappedRead {
+    kDone,      // the rest of the file is hashed
+    kReported,  // cancelled, or a result was already reported
+    kUseRead,   // the file cannot be mapped here; read() goes on from bytesRead_
+  };
+  // Hashes the file from bytesRead_ to its end through mapped views (POSIX).
+  MappedRead hashMappedRest(const std::string& path, platform::ReadOnlyFile& file);
+  // Reports the file as changed while it was read if its size differs from its
+  // size when opened, and returns whether it did.
+  bool reportedAsResized(platform::ReadOnlyFile& file);
   platform::IoResult<Fill> fillBuffer(platform::ReadOnlyFile& file, std::span<std::uint8_t> into,
                                       std::uint64_t offset);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #endif
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,7 @@
 #include <thread>
 
 #include "engine_test_support.h"
+#include "odscan/platform/file_view.h"
 
 namespace odscan {
 namespace {
@@ -469,6 +471,97 @@ TEST_F(ScanEngineTest, FileGrowingWhileReadHasVanished) {
     std::ofstream out(path, std::ios::app);
     out << std::string(5000, 'g');
   };
+
+  runScan(makePattern({}), appending, {folder_.path()}, sink_);
+
+  const ScanResult* result = sink_.find(displayPath(growing));
+  ASSERT_NE(result, nullptr);
+  EXPECT_EQ(result->reason, SkipReason::kVanished);
+}
+
+// Scans one file of `size` patterned bytes with a pattern holding its SHA-256,
+// and returns how many views of it were mapped.
+int scanPatternedFile(const TempFolder& folder, std::size_t size, CollectingSink& sink) {
+  std::string contents(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) contents[i] = static_cast<char>(i * 31 + 7);
+  const auto big = folder.write("big.bin", contents);
+  auto pattern = makeAllKindsPattern({signatureOf(DigestKind::kSha256, contents, "Test.Big")});
+  std::atomic<int> views{0};
+  ScanOptions counting;
+  counting.hooks.afterMapping = [&views](const std::string&) { ++views; };
+
+  runScan(pattern, counting, {folder.path()}, sink);
+
+  const ScanResult* result = sink.find(displayPath(big));
+  EXPECT_NE(result, nullptr);
+  if (result != nullptr) {
+    EXPECT_EQ(result->verdict, Verdict::kInfected);
+    EXPECT_EQ(result->threatName, "Test.Big");
+  }
+  return views.load();
+}
+
+TEST_F(ScanEngineTest, BigFileIsHashedWhole) {
+  // Past the first block and the size from which files are mapped (1 MiB), with
+  // an end that is not page-aligned.
+  const int views = scanPatternedFile(folder_, 3 * 1024 * 1024 + 123, sink_);
+
+  EXPECT_EQ(views, platform::fileViewsAvailable() ? 1 : 0);
+}
+
+TEST_F(ScanEngineTest, HugeFileIsHashedAcrossViews) {
+  // The first block (256 KiB), two whole views of 16 MiB and a part of a third.
+  const int views = scanPatternedFile(folder_, 33 * 1024 * 1024 + 4097, sink_);
+
+  EXPECT_EQ(views, platform::fileViewsAvailable() ? 3 : 0);
+}
+
+TEST_F(ScanEngineTest, BigFileShrinkingWhileHashedHasVanished) {
+  const auto shrinking = folder_.write("shrinking.bin", std::string(8 * 1024 * 1024, 'b'));
+  folder_.write("after.bin", "scanned after the shrinking file");
+  ScanOptions truncating = options();
+  bool mapped = false;
+  // On POSIX the rest of the file is mapped, and reading the cut pages raises
+  // SIGBUS, which must become this result. On Windows the file is read, and the
+  // short read gives the same result.
+  truncating.hooks.afterOpen = [](const std::string& path) {
+    if (!platform::fileViewsAvailable() && path.ends_with("shrinking.bin")) {
+      std::filesystem::resize_file(path, 300000);
+    }
+  };
+  truncating.hooks.afterMapping = [&mapped](const std::string& path) {
+    if (!path.ends_with("shrinking.bin")) return;
+    mapped = true;
+    std::filesystem::resize_file(path, 300000);
+  };
+  truncating.threads = 1;
+
+  const ScanSummary summary = runScan(makePattern({}), truncating, {folder_.path()}, sink_);
+
+  EXPECT_EQ(mapped, platform::fileViewsAvailable());
+  const ScanResult* result = sink_.find(displayPath(shrinking));
+  ASSERT_NE(result, nullptr);
+  EXPECT_EQ(result->verdict, Verdict::kNotScanned);
+  EXPECT_EQ(result->reason, SkipReason::kVanished);
+  EXPECT_NE(result->detail.find("changed while it was read"), std::string::npos) << result->detail;
+  EXPECT_EQ(summary.objects, 2u);
+}
+
+TEST_F(ScanEngineTest, BigFileGrowingWhileHashedHasVanished) {
+  const auto growing = folder_.write("growing.bin", std::string(2 * 1024 * 1024, 'g'));
+  ScanOptions appending = options();
+  const auto append = [](const std::string& path) {
+    if (!path.ends_with("growing.bin")) return;
+    std::ofstream out(path, std::ios::app);
+    out << std::string(5000, 'g');
+  };
+  // The mapped read ends at the size seen when the file was opened; the size is
+  // checked again afterwards.
+  if (platform::fileViewsAvailable()) {
+    appending.hooks.afterMapping = append;
+  } else {
+    appending.hooks.afterOpen = append;
+  }
 
   runScan(makePattern({}), appending, {folder_.path()}, sink_);
 

@@ -60,6 +60,9 @@ struct ScanHooks {
   std::function<void(const std::string& path)> beforeOpen;
   // Called after the file is opened and its size read, before the first read.
   std::function<void(const std::string& path)> afterOpen;
+  // Called after a part of a big file is mapped into memory and before it is
+  // hashed (POSIX), with the file's path.
+  std::function<void(const std::string& path)> afterMapping;
   // Called once for each container whose members are scanned (a file or a member
   // at any depth), with its display path and the reader that opened it.
   std::function<void(const std::string& path, ContainerReader reader)> containerOpened;

@@ -48,6 +48,8 @@ class ReadOnlyFile {
   IoResult<std::uint64_t> seek(std::int64_t offset, SeekOrigin origin);
 
  private:
+  friend class FileView;  // maps the file through handle_
+
   explicit ReadOnlyFile(std::intptr_t handle) : handle_(handle) {}
   void close();
 
