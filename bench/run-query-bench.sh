@@ -25,6 +25,7 @@ repeat=3
 hit_ratio=0.1
 nice_level=""
 wait_quiet=0
+pin=auto
 run_redis=1
 server_bin=""
 pattern_bin=""
@@ -59,6 +60,8 @@ Options (defaults in brackets):
   --nice N                 run servers and clients with niceness N (below 0 needs root)
   --wait-quiet SECONDS     before each measurement, wait up to this long until other
                            processes use less than 10% of the cores [0]
+  --pin yes|no|auto        give the servers and the clients separate cores with taskset;
+                           auto pins when there are enough cores for both [auto]
   --no-redis               skip the redis reference
   -h, --help               show this help
 EOF
@@ -82,6 +85,7 @@ while (($# > 0)); do
     --hit-ratio) hit_ratio=$2; shift 2 ;;
     --nice) nice_level=$2; shift 2 ;;
     --wait-quiet) wait_quiet=$2; shift 2 ;;
+    --pin) pin=$2; shift 2 ;;
     --no-redis) run_redis=0; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "run-query-bench.sh: unknown option '$1'; see --help" >&2; exit 2 ;;
@@ -121,6 +125,32 @@ command -v curl > /dev/null || fail "curl not found; it checks the server's heal
 
 runner=()
 [[ -n $nice_level ]] && runner=(nice -n "$nice_level")
+
+# On shared cores the scheduler moves the server and the load generator between
+# them, and a request that arrives while the server waits behind the generator
+# adds milliseconds to the tail. Pinned, the generator takes the first cores and
+# the servers (smartscan-server and redis-server alike) the next ones.
+server_runner=("${runner[@]}")
+client_runner=("${runner[@]}")
+cores_needed=$((client_threads + server_threads))
+case $pin in
+  auto) (($(nproc) >= cores_needed)) && pin=yes || pin=no ;;
+  yes)
+    (($(nproc) >= cores_needed)) ||
+      fail "--pin yes needs $cores_needed cores ($client_threads for clients, $server_threads for servers), this machine has $(nproc); lower --server-threads or use --pin no"
+    ;;
+  no) ;;
+  *) fail "--pin takes yes, no or auto, not '$pin'" ;;
+esac
+client_cpus=""
+server_cpus=""
+if [[ $pin == yes ]]; then
+  command -v taskset > /dev/null || fail "taskset not found; install Debian's util-linux or use --pin no"
+  client_cpus="0-$((client_threads - 1))"
+  server_cpus="$client_threads-$((cores_needed - 1))"
+  server_runner=(taskset -c "$server_cpus" "${runner[@]}")
+  client_runner=(taskset -c "$client_cpus" "${runner[@]}")
+fi
 
 mkdir -p "$work_dir"
 logs_dir="$work_dir/logs"
@@ -302,7 +332,7 @@ start_server() {
   rm -f "$port_file"
   local start
   start=$(date +%s.%N)
-  "${runner[@]}" "$server_bin" --listen 127.0.0.1:0 --port-file "$port_file" \
+  "${server_runner[@]}" "$server_bin" --listen 127.0.0.1:0 --port-file "$port_file" \
     --pattern "$pattern" --public-key "$key_public" --threads "$server_threads" \
     --no-access-log --log-file "$logs_dir/$name.log" > "$logs_dir/$name.out" 2>&1 &
   server_pid=$!
@@ -333,7 +363,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 # load_run ARGS...: one run of the load generator; prints its result line.
 load_run() {
   local output
-  output=$("${runner[@]}" "$load_bin" run --port "$server_port" --server-pid "$server_pid" \
+  output=$("${client_runner[@]}" "$load_bin" run --port "$server_port" --server-pid "$server_pid" \
     --hits "$set_folder/signatures.txt" --hit-ratio "$hit_ratio" --connections "$connections" \
     --threads "$client_threads" --duration "$duration" --warmup "$warmup" "$@" 2> "$logs_dir/load.err") || true
   echo "$output" >> "$logs_dir/load-runs.txt"
@@ -398,6 +428,11 @@ echo "- smartscan-server: \`$server_bin\`, $server_threads worker threads, acces
 echo "- Load generator: \`$load_bin\`, $client_threads thread(s), $connections keep-alive connections, binary query bodies, $(percent "$hit_ratio") hits."
 ((run_redis)) && echo "- $(redis-server --version | cut -d' ' -f1-3), redis-benchmark with $connections connections."
 [[ -n $nice_level ]] && echo "- Servers and clients ran with niceness $nice_level."
+if [[ $pin == yes ]]; then
+  echo "- Pinned with taskset: load generators on CPU $client_cpus, servers on CPU $server_cpus."
+else
+  echo "- Not pinned: servers and load generators shared all cores."
+fi
 echo "- Load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg); other processes used $(percent "$(busy_share)") of the cores in a 2 s sample."
 echo "- Each figure is the median of $repeat runs of $duration s after $warmup s of warm-up. A run is contended (C) when other processes used 10% of the cores or more during it; the median is taken over the uncontended runs."
 echo
@@ -465,7 +500,7 @@ redis_used=""
 if ((run_redis)); then
   redis_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   log "starting redis-server on 127.0.0.1:$redis_port"
-  "${runner[@]}" redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no \
+  "${server_runner[@]}" redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no \
     --protected-mode yes --dir "$work_dir" --logfile "$logs_dir/redis.log" &
   redis_pid=$!
   background_pids+=("$redis_pid")
@@ -489,7 +524,7 @@ if ((run_redis)); then
     local label=$1 per_request=$2
     shift 2
     local probe rps requests
-    probe=$("${runner[@]}" redis-benchmark -h 127.0.0.1 -p "$redis_port" -c "$connections" -n 20000 \
+    probe=$("${client_runner[@]}" redis-benchmark -h 127.0.0.1 -p "$redis_port" -c "$connections" -n 20000 \
       -r "$signatures" --csv "$@" | tail -1)
     rps=$(cut -d'"' -f4 <<< "$probe")
     requests=$(awk -v r="$rps" -v d="$duration" 'BEGIN { printf "%.0f", r * d }')
@@ -503,7 +538,7 @@ if ((run_redis)); then
       redis_before=$(process_ticks "$redis_pid")
       times > "$logs_dir/times.txt"
       children_before=$(sed -n 2p "$logs_dir/times.txt")
-      csv=$("${runner[@]}" redis-benchmark -h 127.0.0.1 -p "$redis_port" -c "$connections" -n "$requests" \
+      csv=$("${client_runner[@]}" redis-benchmark -h 127.0.0.1 -p "$redis_port" -c "$connections" -n "$requests" \
         -r "$signatures" --csv "$@" | tail -1)
       times > "$logs_dir/times.txt"
       children_after=$(sed -n 2p "$logs_dir/times.txt")

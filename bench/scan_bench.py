@@ -268,7 +268,9 @@ def prepare_scan_paths(args, name):
     home = os.path.join(work, f"{name}-home")
     report = os.path.join(work, f"{name}-report.json")
     shutil.rmtree(home, ignore_errors=True)
-    os.makedirs(home)
+    # Owner-only, as odscan requires of its home; otherwise it fixes the mode and
+    # prints a notice on every run.
+    os.makedirs(home, mode=0o700)
     if os.path.exists(report):
         os.remove(report)
     return home, report
