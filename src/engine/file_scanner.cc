@@ -210,19 +210,20 @@ FileScanner::MappedRead FileScanner::hashMappedRest(const std::string& path,
     const std::uint64_t base = bytesRead_ - bytesRead_ % alignment;
     const auto length =
         static_cast<std::size_t>(std::min<std::uint64_t>(kViewBytes, expectedSize_ - base));
-    auto view = platform::FileView::map(file, base, length);
+    const ScanHooks& hooks = context_.options.hooks;
+    auto view = hooks.failMapping && hooks.failMapping(path, base)
+                    ? platform::IoResult<platform::FileView>(platform::IoError{})
+                    : platform::FileView::map(file, base, length);
     if (!view.ok()) {
       // Some file systems cannot map files (FUSE with direct I/O, for example);
       // read() still works there.
-      // NOTE: no test reaches this fallback, because the test machines have no
-      // such file system.
       if (file.seek(static_cast<std::int64_t>(bytesRead_), platform::SeekOrigin::kBegin).ok()) {
         return MappedRead::kUseRead;
       }
       reportNotScanned(skipReasonFor(view.error().kind), view.error().message);
       return MappedRead::kReported;
     }
-    if (context_.options.hooks.afterMapping) context_.options.hooks.afterMapping(path);
+    if (hooks.afterMapping) hooks.afterMapping(path);
     const std::span<const std::uint8_t> rest =
         view->bytes().subspan(static_cast<std::size_t>(bytesRead_ - base));
     auto hashed = platform::visitGuarded(*view, rest, hashView, &hasher_);

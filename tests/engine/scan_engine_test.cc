@@ -516,6 +516,29 @@ TEST_F(ScanEngineTest, HugeFileIsHashedAcrossViews) {
   EXPECT_EQ(views, platform::fileViewsAvailable() ? 3 : 0);
 }
 
+TEST_F(ScanEngineTest, FailedMappingFallsBackToRead) {
+  std::string contents(33 * 1024 * 1024 + 4097, '\0');
+  for (std::size_t i = 0; i < contents.size(); ++i) contents[i] = static_cast<char>(i * 13 + 5);
+  const auto big = folder_.write("unmappable.bin", contents);
+  auto pattern = makeAllKindsPattern({signatureOf(DigestKind::kSha256, contents, "Test.Read")});
+  std::atomic<int> views{0};
+  ScanOptions failing = options();
+  // The first view (after the first 256 KiB) is mapped, the second fails, and
+  // read() goes on from where the first view ended.
+  failing.hooks.failMapping = [](const std::string&, std::uint64_t offset) {
+    return offset > 256 * 1024;
+  };
+  failing.hooks.afterMapping = [&views](const std::string&) { ++views; };
+
+  runScan(pattern, failing, {folder_.path()}, sink_);
+
+  EXPECT_EQ(views.load(), platform::fileViewsAvailable() ? 1 : 0);
+  const ScanResult* result = sink_.find(displayPath(big));
+  ASSERT_NE(result, nullptr);
+  EXPECT_EQ(result->verdict, Verdict::kInfected);
+  EXPECT_EQ(result->threatName, "Test.Read");
+}
+
 TEST_F(ScanEngineTest, BigFileShrinkingWhileHashedHasVanished) {
   const auto shrinking = folder_.write("shrinking.bin", std::string(8 * 1024 * 1024, 'b'));
   folder_.write("after.bin", "scanned after the shrinking file");

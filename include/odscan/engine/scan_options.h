@@ -63,6 +63,10 @@ struct ScanHooks {
   // Called after a part of a big file is mapped into memory and before it is
   // hashed (POSIX), with the file's path.
   std::function<void(const std::string& path)> afterMapping;
+  // Called before a part of a big file is mapped (POSIX), with the file's path
+  // and the part's offset. Returning true makes that mapping fail, as on a file
+  // system that cannot map files, so that the scan goes on with read().
+  std::function<bool(const std::string& path, std::uint64_t offset)> failMapping;
   // Called once for each container whose members are scanned (a file or a member
   // at any depth), with its display path and the reader that opened it.
   std::function<void(const std::string& path, ContainerReader reader)> containerOpened;
