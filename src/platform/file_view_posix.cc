@@ -31,7 +31,8 @@ std::once_flag handlerInstalled;
 void onSigbus(int signal, siginfo_t* info, void* ucontext) {
   ViewGuard* guard = activeGuard;
   const auto* address = static_cast<const std::uint8_t*>(info->si_addr);
-  // si_code > 0: raised by the kernel for a memory access, not sent by kill().
+  // A positive si_code means that the kernel raised the signal for a memory
+  // access. Signals sent with kill() have 0 or less.
   const bool fromKernel = info->si_code > 0;
   if (guard != nullptr && fromKernel && address >= guard->begin && address < guard->end) {
     siglongjmp(guard->resume, 1);

@@ -1,12 +1,13 @@
 // FileView: part of an open file mapped into memory for reading, so that hashing
 // reads the page cache directly instead of copying every byte into a buffer first.
-// On the 2-core benchmark machine that copy took 30% of the CPU time of a scan
-// without archives (docs/benchmarks.md).
+// On the 2-core AMD benchmark machine that copy took about 30% of the CPU time of
+// a scan without archives (docs/benchmarks.md).
 //
 // A mapped file can shrink while it is read, because another program truncates
 // it, and a disk error can make a page unreadable. Reading such a page raises
-// SIGBUS, which would end the process. visitGuarded() turns that signal into an IoError for the
-// thread that read the page, so a file that changes during a scan does not crash the scanner.
+// SIGBUS, which would end the process. visitGuarded() turns that signal into an
+// IoError for the thread that read the page, so a file that changes during a
+// scan does not crash the scanner.
 //
 // POSIX only: on Windows fileViewsAvailable() is false and map() fails, so callers
 // keep reading with ReadOnlyFile::read().
